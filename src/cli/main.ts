@@ -1,0 +1,52 @@
+import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { DEMO_HELP, demoCommand } from './commands/demo-command.ts';
+import { RUN_HELP, runCommand } from './commands/run-command.ts';
+import { VALIDATE_HELP, validateCommand } from './commands/validate-command.ts';
+
+const COMMANDS: Record<string, { help: string; run: (args: readonly string[]) => Promise<number> }> = {
+  run: { help: RUN_HELP, run: runCommand },
+  validate: { help: VALIDATE_HELP, run: validateCommand },
+  demo: { help: DEMO_HELP, run: demoCommand },
+};
+
+const HELP = `driftwatch: drift and skew monitoring for production ML, on Kafka
+
+Usage: driftwatch <command> [options]
+
+Commands:
+  run <topology.yaml> [...]   run the engine for topology files
+  validate <topology.yaml>    check topology files and their baselines
+  demo                        the end-to-end demo on the local stack
+
+driftwatch <command> --help shows a command's options.
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`driftwatch: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof DriftwatchError) {
+      process.stderr.write(`driftwatch ${name}: ${error.message} [${error.code}]\n`);
+      if (error.code === ErrorCodes.CLI_USAGE) process.stderr.write(`\n${command.help}`);
+      return error.code === ErrorCodes.CLI_USAGE ? 2 : 1;
+    }
+    process.stderr.write(`driftwatch ${name}: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,1 @@
+export { PredictionProducer, type PredictionProducerOptions } from './prediction-producer.ts';

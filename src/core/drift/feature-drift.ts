@@ -1,0 +1,141 @@
+import { chiSquaredHomogeneity } from '../stats/chi-squared.ts';
+import { jensenShannonDistance } from '../stats/jensen-shannon.ts';
+import { numericBucketCount } from '../stats/numeric-buckets.ts';
+import { DEFAULT_PSI_EPSILON, psi } from '../stats/psi.ts';
+
+/**
+ * What a worker needs to count and test one feature: the buckets fitted on the baseline, the baseline's counts in
+ * the same layout, and the test with its threshold. Typed arrays so it crosses threads cheaply.
+ */
+export type FeatureDriftSpec =
+  | {
+      readonly name: string;
+      readonly kind: 'numeric';
+      readonly test: 'psi';
+      readonly threshold: number;
+      readonly edges: Float64Array;
+      readonly referenceCounts: Float64Array;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'categorical';
+      readonly test: 'js' | 'chi2';
+      readonly threshold: number;
+      readonly categories: readonly string[];
+      readonly referenceCounts: Float64Array;
+    };
+
+/** One statistic of one feature over one window, with everything needed to reproduce it. */
+export interface FeatureStatistic {
+  readonly feature: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly test: 'psi' | 'js' | 'chi2';
+  readonly value: number;
+  /** p-value for tests that have one (chi2), else null. */
+  readonly pValue: number | null;
+  readonly threshold: number;
+  readonly drift: boolean;
+  readonly referenceSize: number;
+  readonly currentSize: number;
+  /** Current rows that were null or NaN. */
+  readonly missing: number;
+  /** Current rows outside what the reference saw: beyond its range (numeric) or an unseen category. */
+  readonly outOfReference: number;
+  readonly conventions: Readonly<Record<string, string>>;
+}
+
+export function bucketCountFor(spec: FeatureDriftSpec): number {
+  return spec.kind === 'numeric' ? numericBucketCount(spec.edges) : spec.categories.length + 2;
+}
+
+function total(counts: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) sum += counts[i]!;
+  return sum;
+}
+
+/**
+ * Tests one feature's window counts against its baseline counts. Bucket layouts are those of
+ * src/core/stats/numeric-buckets.ts and categorical-buckets.ts; both sides must share them.
+ */
+export function evaluateFeature(spec: FeatureDriftSpec, current: Float64Array): FeatureStatistic {
+  const reference = spec.referenceCounts;
+  const referenceSize = total(reference);
+  const currentSize = total(current);
+  if (spec.kind === 'numeric') {
+    const m = current.length - 5;
+    const value = psi(reference, current, DEFAULT_PSI_EPSILON);
+    return {
+      feature: spec.name,
+      kind: 'numeric',
+      test: 'psi',
+      value,
+      pValue: null,
+      threshold: spec.threshold,
+      drift: value >= spec.threshold,
+      referenceSize,
+      currentSize,
+      missing: current[0]!,
+      outOfReference: current[1]! + current[2]! + current[m + 3]! + current[m + 4]!,
+      conventions: {
+        statistic: 'population stability index, sum (cur - ref) * ln(cur / ref)',
+        binning: 'quantile buckets fitted on the reference',
+        buckets: String(m),
+        extraBuckets: 'missing, -inf, underflow, overflow, +inf',
+        epsilon: String(DEFAULT_PSI_EPSILON),
+        epsilonRule: 'zero proportions replaced by epsilon, not renormalised',
+        logBase: 'e',
+        reference: 'baseline',
+      },
+    };
+  }
+  const k = spec.categories.length;
+  const unseen = current[k]!;
+  const missing = current[k + 1]!;
+  if (spec.test === 'js') {
+    const value = jensenShannonDistance(reference, current, 2);
+    return {
+      feature: spec.name,
+      kind: 'categorical',
+      test: 'js',
+      value,
+      pValue: null,
+      threshold: spec.threshold,
+      drift: value >= spec.threshold,
+      referenceSize,
+      currentSize,
+      missing,
+      outOfReference: unseen,
+      conventions: {
+        statistic: 'Jensen-Shannon distance (square root of the divergence)',
+        logBase: '2',
+        range: '0..1',
+        buckets: `${k} categories + unseen + missing`,
+        reference: 'baseline',
+      },
+    };
+  }
+  const { statistic, dof, pValue } = chiSquaredHomogeneity(reference, current);
+  return {
+    feature: spec.name,
+    kind: 'categorical',
+    test: 'chi2',
+    value: statistic,
+    pValue,
+    threshold: spec.threshold,
+    drift: pValue < spec.threshold,
+    referenceSize,
+    currentSize,
+    missing,
+    outOfReference: unseen,
+    conventions: {
+      statistic: 'Pearson chi-squared test of homogeneity, 2 x k table (reference, current)',
+      correction: 'none',
+      dof: String(dof),
+      emptyBuckets: 'buckets empty on both sides dropped',
+      buckets: `${k} categories + unseen + missing`,
+      driftRule: 'p-value < threshold',
+      reference: 'baseline',
+    },
+  };
+}

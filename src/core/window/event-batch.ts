@@ -1,0 +1,24 @@
+/**
+ * A batch of decoded events from one partition, laid out by column. Rows are in offset order.
+ * Numeric features are Float64 with a separate validity byte per row (1 = value present, 0 = null), because a null
+ * and a NaN are different facts that the statistics report apart. Categorical values are the decoded strings (null for
+ * a missing value); they are interned into dictionary codes when appended to a window.
+ */
+export interface EventBatch {
+  readonly partition: number;
+  readonly length: number;
+  readonly offsets: Float64Array;
+  readonly eventTimes: Float64Array;
+  readonly numeric: readonly Float64Array[];
+  readonly numericValid: readonly Uint8Array[];
+  readonly categorical: readonly (readonly (string | null)[])[];
+  /** Model name and version of each row, as decoded (no per-row concatenation). */
+  readonly modelNames: readonly string[];
+  readonly modelVersions: readonly string[];
+}
+
+/** Names of the monitored features by kind, in the order their columns appear in batches and chunks. */
+export interface ColumnLayout {
+  readonly numeric: readonly string[];
+  readonly categorical: readonly string[];
+}

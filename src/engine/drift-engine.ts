@@ -1,0 +1,382 @@
+import type avro from 'avsc';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { concatMap, defer, type Subscription } from 'rxjs';
+import { alertsFor, type DriftAlert } from '../alerts/drift-alert.ts';
+import type { Baseline } from '../baseline/baseline-types.ts';
+import { loadBaseline } from '../baseline/load-baseline.ts';
+import { type Clock, systemClock } from '../core/time/clock.ts';
+import { OffsetLedger } from '../core/window/offset-ledger.ts';
+import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../kafka/avro-schemas.ts';
+import { createKafka, ensureTopics } from '../kafka/kafka-connection.ts';
+import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
+import { encodeWire } from '../kafka/wire-format.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { type DriftTaskRunner, DriftTopology, type WindowResult } from '../topology/drift-topology.ts';
+import type { Topology } from '../topology/topology-types.ts';
+import { DriftWorkerPool } from '../worker/drift-worker-pool.ts';
+import { BatchExtractor } from './batch-extractor.ts';
+import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
+import { EventDecoder } from './event-decoder.ts';
+
+export interface DriftEngineOptions {
+  readonly topology: Topology;
+  /** Overrides the baseline file the topology names (already loaded). */
+  readonly baseline?: Baseline;
+  readonly brokers: readonly string[];
+  /** Confluent-compatible registry API base URL. */
+  readonly registryUrl: string;
+  /** Consumer group id (default `driftwatch.<topology name>`). */
+  readonly groupId?: string;
+  /** Drift worker threads (default cores - 1). */
+  readonly threads?: number;
+  /** Start a new consumer group at the earliest offset (default true). */
+  readonly fromBeginning?: boolean;
+  /** How often the wall clock is fed to the topology, for idleness and quiet close (default 500 ms). */
+  readonly tickMs?: number;
+  /** Pause consumption while more than this many windows or chunks are being evaluated (default 16). */
+  readonly maxInFlight?: number;
+  /** Rows per Arrow chunk (default 16384). */
+  readonly chunkRows?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Called after a window's alerts are produced and before its offsets may be committed. */
+  readonly onWindow?: (result: WindowResult, alerts: readonly DriftAlert[]) => void;
+}
+
+export interface EngineCounters {
+  /** Messages read from the source topic. */
+  readonly consumed: number;
+  /** Events assigned to a window (processed). */
+  readonly processed: number;
+  /** Events that arrived after their window closed (dropped and counted). */
+  readonly late: number;
+  /** Messages sent to the dead-letter topic. */
+  readonly deadLettered: number;
+  readonly windows: number;
+  readonly alerts: number;
+}
+
+/**
+ * The engine for one topology: a kafkajs consumer group feeding the RxJS drift topology, drift workers, and a
+ * producer for alerts and dead letters.
+ *
+ * Delivery: offsets are committed by hand, only up to the lowest offset still held by an open window or by a window
+ * whose alerts are not yet produced (OffsetLedger). Dead letters are produced before the batch that held them is
+ * committed. So after a crash every event is re-read unless it was counted into a published window, counted late,
+ * or dead-lettered: at-least-once, and alert ids are deterministic so a replayed alert is recognisable.
+ */
+export class DriftEngine {
+  readonly topology: Topology;
+  readonly #options: DriftEngineOptions;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #kafka: Kafka;
+  readonly #registry: SchemaRegistryClient;
+  readonly #decoder: EventDecoder;
+  readonly #ledger = new OffsetLedger();
+  readonly #committed = new Map<number, number>();
+  readonly #settleWaiters: (() => void)[] = [];
+  #consumer: Consumer | undefined;
+  #producer: Producer | undefined;
+  #pool: DriftWorkerPool | undefined;
+  #flow: DriftTopology | undefined;
+  #extractor: BatchExtractor | undefined;
+  #alertType: avro.Type | undefined;
+  #alertSchemaId = 0;
+  #subscription: Subscription | undefined;
+  #ticker: NodeJS.Timeout | undefined;
+  #commitChain: Promise<void> = Promise.resolve();
+  #consumed = 0;
+  #deadLettered = 0;
+  #alerts = 0;
+  #failure: Error | undefined;
+  #stopping = false;
+  #resolveDone!: () => void;
+  #rejectDone!: (error: Error) => void;
+  /** Settles when the engine stops: resolves on stop(), rejects if the engine failed. */
+  readonly done: Promise<void>;
+
+  private constructor(options: DriftEngineOptions) {
+    this.#options = options;
+    this.topology = options.topology;
+    this.#logger = options.logger ?? createLogger();
+    this.#clock = options.clock ?? systemClock;
+    this.#kafka = createKafka({ brokers: options.brokers, clientId: `driftwatch-${options.topology.name}` });
+    this.#registry = new SchemaRegistryClient({ url: options.registryUrl });
+    this.#decoder = new EventDecoder(this.#registry);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#resolveDone = resolve;
+      this.#rejectDone = reject;
+    });
+    this.done.catch(() => {});
+  }
+
+  static async start(options: DriftEngineOptions): Promise<DriftEngine> {
+    validateOptions(options);
+    const engine = new DriftEngine(options);
+    try {
+      await engine.#start();
+    } catch (error) {
+      await engine.#teardown();
+      throw error;
+    }
+    return engine;
+  }
+
+  counters(): EngineCounters {
+    const c = this.#flow?.counters ?? { accepted: 0, late: 0, windows: 0 };
+    return {
+      consumed: this.#consumed,
+      processed: c.accepted,
+      late: c.late,
+      deadLettered: this.#deadLettered,
+      windows: c.windows,
+      alerts: this.#alerts,
+    };
+  }
+
+  /** The current event-time watermark of the source stream. */
+  watermark(): number {
+    return this.#flow?.watermark() ?? Number.NEGATIVE_INFINITY;
+  }
+
+  async #start(): Promise<void> {
+    const { topology } = this;
+    const baseline = this.#options.baseline ?? (await loadBaseline(topology.baselinePath));
+    this.#extractor = new BatchExtractor(topology);
+    this.#pool = new DriftWorkerPool(
+      this.#options.threads !== undefined ? { threads: this.#options.threads } : {},
+    );
+    const runner: DriftTaskRunner = this.#pool;
+    this.#flow = new DriftTopology({
+      topology,
+      baseline,
+      layout: this.#extractor.layout,
+      runner,
+      ledger: this.#ledger,
+      clock: this.#clock,
+      ...(this.#options.chunkRows !== undefined ? { chunkRows: this.#options.chunkRows } : {}),
+    });
+
+    const alertSchema = readShippedSchema(DRIFT_ALERT_SCHEMA_FILE);
+    this.#alertSchemaId = await this.#registry.register(`${topology.outputs.alertTopic}-value`, alertSchema);
+    this.#alertType = this.#registry.cachedType(this.#alertSchemaId);
+
+    await ensureTopics(this.#kafka, [
+      { topic: topology.outputs.alertTopic },
+      { topic: topology.outputs.deadLetterTopic },
+    ]);
+
+    this.#producer = this.#kafka.producer({ allowAutoTopicCreation: false });
+    await this.#producer.connect();
+
+    this.#subscription = this.#flow.results$
+      .pipe(concatMap((result) => defer(() => this.#publish(result))))
+      .subscribe({ error: (error: unknown) => void this.#fail(error) });
+
+    const groupId = this.#options.groupId ?? `driftwatch.${topology.name}`;
+    this.#consumer = this.#kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      allowAutoTopicCreation: false,
+      // Window state lives in memory; a consumer restarted by kafkajs would re-read from the committed offsets into
+      // that state and count events twice. A crash therefore stops the engine, and a restart starts clean.
+      retry: { retries: 8, restartOnFailure: async () => false },
+    });
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({
+      topics: [topology.source.topic],
+      fromBeginning: this.#options.fromBeginning ?? true,
+    });
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, (event) => {
+      const error = event.payload.error;
+      if (!event.payload.restart) void this.#fail(error);
+    });
+
+    this.#ticker = setInterval(() => this.#flow?.input$.next({ kind: 'tick' }), this.#options.tickMs ?? 500);
+    this.#logger.info('engine started', {
+      monitor: topology.name,
+      topic: topology.source.topic,
+      group: groupId,
+      baseline: baseline.version,
+      alerts: topology.outputs.alertTopic,
+      deadLetter: topology.outputs.deadLetterTopic,
+    });
+  }
+
+  async #eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const flow = this.#flow!;
+    const extractor = this.#extractor!;
+    const messages = batch.messages;
+    if (messages.length === 0) return;
+    await this.#decoder.prepare(messages.map((m) => m.value));
+    const records: unknown[] = [];
+    const offsets: number[] = [];
+    const sourceIndex: number[] = [];
+    const dead: DeadLetter[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const outcome = this.#decoder.decode(message.value);
+      if (outcome.ok) {
+        records.push(outcome.record);
+        offsets.push(Number(message.offset));
+        sourceIndex.push(i);
+      } else {
+        dead.push({ message, code: outcome.code, reason: outcome.reason });
+      }
+    }
+    const { batch: events, rejected } = extractor.extract(batch.partition, records, offsets);
+    for (const r of rejected)
+      dead.push({ message: messages[sourceIndex[r.index]!]!, code: r.code, reason: r.reason });
+    if (dead.length > 0) {
+      const source = { topic: batch.topic, partition: batch.partition, monitor: this.topology.name };
+      await this.#producer!.send({
+        topic: this.topology.outputs.deadLetterTopic,
+        messages: dead.map((d) => deadLetterMessage(d, source)),
+      });
+      this.#deadLettered += dead.length;
+      this.#logger.warn('dead-lettered messages', {
+        monitor: this.topology.name,
+        partition: batch.partition,
+        count: dead.length,
+        first: `${dead[0]!.code}: ${dead[0]!.reason}`,
+      });
+    }
+    this.#consumed += messages.length;
+    flow.input$.next({ kind: 'batch', batch: events });
+    this.#ledger.advance(batch.partition, Number(messages[messages.length - 1]!.offset) + 1);
+
+    const limit = this.#options.maxInFlight ?? 16;
+    while (flow.inFlight > limit && isRunning() && !isStale() && this.#failure === undefined) {
+      await this.#waitForSettle(1_000);
+      await heartbeat();
+    }
+    await this.#commit();
+    await heartbeat();
+  }
+
+  async #publish(result: WindowResult): Promise<void> {
+    const alerts = alertsFor(result, this.#clock.now());
+    if (alerts.length > 0) {
+      const type = this.#alertType!;
+      await this.#producer!.send({
+        topic: this.topology.outputs.alertTopic,
+        acks: -1,
+        messages: alerts.map((alert) => ({
+          key: alert.model_name,
+          value: encodeWire(this.#alertSchemaId, type.toBuffer(alert)),
+          headers: { 'dw.alert.id': alert.alert_id },
+        })),
+      });
+      this.#alerts += alerts.length;
+      for (const alert of alerts) {
+        this.#logger.warn('drift alert', {
+          monitor: alert.monitor,
+          feature: alert.feature,
+          window: `${new Date(alert.window_start).toISOString()}/${new Date(alert.window_end).toISOString()}`,
+          statistic: alert.statistic,
+          value: Number(alert.value.toPrecision(4)),
+          threshold: alert.threshold,
+          rows: alert.current_size,
+        });
+      }
+    }
+    this.#ledger.release(result.windowKey);
+    this.#flow!.settled();
+    this.#options.onWindow?.(result, alerts);
+    for (const wake of this.#settleWaiters.splice(0)) wake();
+    await this.#commit();
+  }
+
+  #waitForSettle(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#settleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Commits, per partition, the offset the ledger allows, if it moved. Commits are serialised. */
+  #commit(): Promise<void> {
+    this.#commitChain = this.#commitChain.then(async () => {
+      const consumer = this.#consumer;
+      if (consumer === undefined || this.#failure !== undefined) return;
+      const offsets: { topic: string; partition: number; offset: string }[] = [];
+      for (const partition of this.#ledger.partitions()) {
+        const offset = this.#ledger.committable(partition);
+        if (offset === undefined || offset <= (this.#committed.get(partition) ?? -1)) continue;
+        offsets.push({ topic: this.topology.source.topic, partition, offset: String(offset) });
+      }
+      if (offsets.length === 0) return;
+      await consumer.commitOffsets(offsets);
+      for (const o of offsets) this.#committed.set(o.partition, Number(o.offset));
+    });
+    return this.#commitChain;
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    if (this.#failure !== undefined || this.#stopping) return;
+    this.#failure = error instanceof Error ? error : new Error(String(error));
+    this.#logger.error('engine failed', {
+      monitor: this.topology.name,
+      error: this.#failure.message,
+      code: error instanceof DriftwatchError ? error.code : undefined,
+    });
+    await this.#teardown();
+    this.#rejectDone(this.#failure);
+  }
+
+  /**
+   * Stops consuming, waits (up to `drainMs`) for windows already closed to be published and committed, then
+   * disconnects. Open windows are not force-closed: their events stay uncommitted and are re-read on restart.
+   */
+  async stop(drainMs = 10_000): Promise<void> {
+    if (this.#stopping) return this.done;
+    this.#stopping = true;
+    if (this.#ticker) clearInterval(this.#ticker);
+    await this.#consumer?.stop().catch(() => {});
+    const deadline = Date.now() + drainMs;
+    while ((this.#flow?.inFlight ?? 0) > 0 && Date.now() < deadline && this.#failure === undefined) {
+      await this.#waitForSettle(200);
+    }
+    await this.#commit().catch(() => {});
+    await this.#teardown();
+    this.#logger.info('engine stopped', { monitor: this.topology.name, ...this.counters() });
+    if (this.#failure === undefined) this.#resolveDone();
+    return this.done;
+  }
+
+  async #teardown(): Promise<void> {
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#subscription?.unsubscribe();
+    await this.#consumer?.disconnect().catch(() => {});
+    await this.#producer?.disconnect().catch(() => {});
+    await this.#pool?.close().catch(() => {});
+    this.#consumer = undefined;
+  }
+}
+
+function validateOptions(options: DriftEngineOptions): void {
+  const bad = (message: string) => new DriftwatchError(ErrorCodes.INVALID_OPTION, message);
+  if (options.topology === undefined) throw bad('topology is required');
+  if (options.tickMs !== undefined && !(options.tickMs >= 10)) throw bad('tickMs must be at least 10');
+  if (
+    options.maxInFlight !== undefined &&
+    !(Number.isInteger(options.maxInFlight) && options.maxInFlight >= 1)
+  ) {
+    throw bad('maxInFlight must be a positive integer');
+  }
+  if (options.chunkRows !== undefined && !(Number.isInteger(options.chunkRows) && options.chunkRows >= 64)) {
+    throw bad('chunkRows must be an integer >= 64');
+  }
+}

@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+
+/** The repository's schemas/ folder; the same relative place from src/ and from dist/. */
+const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
+
+/** Reads an Avro schema (an `.avsc` JSON file) shipped in schemas/ by its file name. */
+export function readShippedSchema(fileName: string): object {
+  return JSON.parse(readFileSync(new URL(fileName, SCHEMAS_DIR), 'utf8')) as object;
+}
+
+export const DRIFT_ALERT_SCHEMA_FILE = 'drift-alert.avsc';
