@@ -38,7 +38,8 @@ export function chunkToIpc(chunk: WindowChunk, layout: ColumnLayout): Uint8Array
     );
   });
   layout.categorical.forEach((name, c) => {
-    const codes = chunk.codes[c]!.subarray(0, length);
+    // A copy: null slots are rewritten below, and the chunk's own codes must keep their -1.
+    const codes = chunk.codes[c]!.slice(0, length);
     let nullCount = 0;
     const bitmap = new Uint8Array((length + 7) >> 3);
     for (let i = 0; i < length; i++) {

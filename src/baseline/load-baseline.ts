@@ -40,6 +40,7 @@ export function checkBaseline(value: unknown, file: string): Baseline {
   if (typeof b.version !== 'string' || b.version === '') fail('version must be a non-empty string');
   if (typeof b.features !== 'object' || b.features === null) fail('features must be an object');
   for (const [name, raw] of Object.entries(b.features as Record<string, unknown>)) {
+    if (typeof raw !== 'object' || raw === null) fail(`features.${name} must be an object`);
     const f = raw as Record<string, unknown>;
     const counts = f.counts;
     if (!Array.isArray(counts) || !counts.every((c) => typeof c === 'number' && c >= 0)) {

@@ -30,7 +30,9 @@ export class DriftWorkerPool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      maxQueue: 'auto',
+      // Flow control is the engine's: it stops reading while too many windows and chunks are in flight. A bounded
+      // Piscina queue would instead reject tasks of windows already accepted, which would lose them.
+      maxQueue: Number.POSITIVE_INFINITY,
       ...(fromSource ? { execArgv: ['--import', import.meta.resolve('tsx')] } : {}),
     });
     // Errors outside a task would otherwise crash the process; tasks report their own failures.

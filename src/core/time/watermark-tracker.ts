@@ -79,7 +79,8 @@ export class WatermarkTracker {
       }
     }
     let wm = anyActive ? activeMin : allMax;
-    if (quietCloseMs > 0 && now - this.#lastActivityWall >= quietCloseMs) {
+    // Before any event there is nothing to close, and a wall-clock watermark would make a backlog entirely late.
+    if (quietCloseMs > 0 && this.#partitions.size > 0 && now - this.#lastActivityWall >= quietCloseMs) {
       const wallWatermark = now - quietCloseMs;
       if (wallWatermark > wm) wm = wallWatermark;
     }

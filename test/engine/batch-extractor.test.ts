@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { BatchExtractor } from '../../src/engine/batch-extractor.ts';
+import type { Topology } from '../../src/topology/topology-types.ts';
+import { CREDIT_RISK_TOPOLOGY, generateEvents } from './credit-risk-fixture.ts';
+
+function event(overrides: { features?: Record<string, unknown>; [key: string]: unknown } = {}) {
+  const { features, ...rest } = overrides;
+  return {
+    model_name: 'credit-risk',
+    model_version: '1.4.0',
+    request_id: 'r-1',
+    event_time: 1_767_225_600_000,
+    features: { amount: 1000, age: 40, income: 50_000, channel: 'web', country: 'DE', ...features },
+    prediction: { score: 0.1, label: 'approve' },
+    ...rest,
+  };
+}
+
+describe('BatchExtractor', () => {
+  const extractor = new BatchExtractor(CREDIT_RISK_TOPOLOGY);
+
+  it('lays out numeric features first, then categorical, in topology order', () => {
+    expect(extractor.layout).toEqual({
+      numeric: ['amount', 'age', 'income'],
+      categorical: ['channel', 'country'],
+    });
+  });
+
+  it('extracts generated events column by column', () => {
+    const events = generateEvents(5, 50, Date.UTC(2026, 0, 1));
+    const offsets = events.map((_, i) => 1000 + i);
+    const { batch, rejected } = extractor.extract(3, events, offsets);
+    expect(rejected).toEqual([]);
+    expect(batch.partition).toBe(3);
+    expect(batch.length).toBe(50);
+    expect([...batch.offsets]).toEqual(offsets);
+    expect([...batch.eventTimes]).toEqual(events.map((e) => e.event_time));
+    expect([...batch.numeric[0]!]).toEqual(events.map((e) => e.features.amount));
+    expect([...batch.numeric[1]!]).toEqual(events.map((e) => e.features.age));
+    expect([...batch.numericValid[2]!]).toEqual(events.map((e) => (e.features.income === null ? 0 : 1)));
+    expect(batch.categorical[0]).toEqual(events.map((e) => e.features.channel));
+    expect(batch.categorical[1]).toEqual(events.map((e) => e.features.country));
+    expect(batch.modelNames).toEqual(events.map(() => 'credit-risk'));
+    expect(batch.modelVersions).toEqual(events.map(() => '1.4.0'));
+  });
+
+  it('turns null and missing features into missing values, not rejections', () => {
+    const records = [
+      event({ features: { income: null, channel: null } }),
+      event({ features: { amount: undefined, country: undefined } }),
+      event({ features: { amount: Number.NaN } }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [0, 1, 2]);
+    expect(rejected).toEqual([]);
+    expect(batch.length).toBe(3);
+    expect(batch.numericValid[2]![0]).toBe(0);
+    expect(Number.isNaN(batch.numeric[2]![0]!)).toBe(true);
+    expect(batch.categorical[0]![0]).toBeNull();
+    expect(batch.numericValid[0]![1]).toBe(0);
+    expect(batch.categorical[1]![1]).toBeNull();
+    // NaN is a value (valid), counted as missing later by the kernels.
+    expect(batch.numericValid[0]![2]).toBe(1);
+    expect(Number.isNaN(batch.numeric[0]![2]!)).toBe(true);
+  });
+
+  it('stringifies booleans and numbers of categorical features', () => {
+    const { batch, rejected } = extractor.extract(0, [event({ features: { channel: true, country: 49 } })], [0]);
+    expect(rejected).toEqual([]);
+    expect(batch.categorical[0]).toEqual(['true']);
+    expect(batch.categorical[1]).toEqual(['49']);
+  });
+
+  it('rejects wrong types with a reason naming the field, and keeps the other rows packed', () => {
+    const records = [
+      event({ request_id: 'ok-0' }),
+      event({ features: { amount: '1200' } }),
+      event({ features: { age: { years: 40 } } }),
+      event({ features: { channel: ['web'] } }),
+      event({ event_time: 1_767_225_601_000 }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [10, 11, 12, 13, 14]);
+    expect(rejected.map((r) => r.index)).toEqual([1, 2, 3]);
+    expect(rejected.every((r) => r.code === 'DW_EVENT_INVALID')).toBe(true);
+    expect(rejected[0]!.reason).toBe('numeric feature field features.amount is a string ("1200")');
+    expect(rejected[1]!.reason).toBe('numeric feature field features.age is an object');
+    expect(rejected[2]!.reason).toBe('categorical feature field features.channel is an object');
+    expect(batch.length).toBe(2);
+    expect([...batch.offsets.subarray(0, 2)]).toEqual([10, 14]);
+    expect([...batch.eventTimes.subarray(0, 2)]).toEqual([1_767_225_600_000, 1_767_225_601_000]);
+    // A rejected row's partial writes are overwritten by the next accepted row.
+    expect([...batch.numericValid[0]!.subarray(0, 2)]).toEqual([1, 1]);
+    expect([...batch.numeric[1]!.subarray(0, 2)]).toEqual([40, 40]);
+    expect(batch.categorical[0]!.slice(0, 2)).toEqual(['web', 'web']);
+  });
+
+  it('rejects a missing, null or non-numeric event time, naming the field', () => {
+    const records = [
+      event({ event_time: undefined }),
+      event({ event_time: null }),
+      event({ event_time: '2026-01-01T00:00:00Z' }),
+      event({ event_time: Number.POSITIVE_INFINITY }),
+      event({ event_time: Number.NaN }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [0, 1, 2, 3, 4]);
+    expect(batch.length).toBe(0);
+    expect(rejected.map((r) => r.reason)).toEqual([
+      'event time field event_time is missing, expected epoch milliseconds',
+      'event time field event_time is null, expected epoch milliseconds',
+      'event time field event_time is a string ("2026-01-01T00:00:00Z"), expected epoch milliseconds',
+      'event time field event_time is a number (Infinity), expected epoch milliseconds',
+      'event time field event_time is a number (NaN), expected epoch milliseconds',
+    ]);
+  });
+
+  it('rejects a record that is not an object', () => {
+    const { batch, rejected } = extractor.extract(0, [null, 42, 'x'], [0, 1, 2]);
+    expect(batch.length).toBe(0);
+    expect(rejected.map((r) => r.index)).toEqual([0, 1, 2]);
+  });
+
+  it('reads nested event-time and model fields named by the topology', () => {
+    const topology: Topology = {
+      ...CREDIT_RISK_TOPOLOGY,
+      source: {
+        ...CREDIT_RISK_TOPOLOGY.source,
+        eventTimeField: 'meta.header.ts',
+        modelNameField: 'meta.model',
+        modelVersionField: 'meta.version',
+      },
+      features: [{ name: 'x', field: 'x', kind: 'numeric', test: 'psi', threshold: 0.2 }],
+    };
+    const nested = new BatchExtractor(topology);
+    const { batch, rejected } = nested.extract(
+      1,
+      [
+        { meta: { header: { ts: 5 }, model: 'm', version: 'v2' }, x: 1 },
+        { meta: { header: {}, model: 'm' }, x: 2 },
+        { meta: { header: { ts: 6 } }, x: 3 },
+      ],
+      [7, 8, 9],
+    );
+    expect(rejected.map((r) => r.reason)).toEqual([
+      'event time field meta.header.ts is missing, expected epoch milliseconds',
+    ]);
+    expect([...batch.eventTimes.subarray(0, 2)]).toEqual([5, 6]);
+    expect(batch.modelNames.slice(0, 2)).toEqual(['m', '']);
+    expect(batch.modelVersions.slice(0, 2)).toEqual(['v2', '']);
+  });
+});

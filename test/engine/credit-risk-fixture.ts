@@ -1,0 +1,83 @@
+import type { Baseline } from '../../src/baseline/baseline-types.ts';
+import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-baseline.ts';
+import {
+  type CreditRiskDrift,
+  type CreditRiskEvent,
+  CreditRiskEventGenerator,
+  NO_DRIFT,
+} from '../../src/demo/credit-risk-events.ts';
+import type { Topology } from '../../src/topology/topology-types.ts';
+
+/** The demo topology (topologies/credit-risk.yaml) as the loader would normalise it. */
+export const CREDIT_RISK_TOPOLOGY: Topology = {
+  name: 'credit-risk',
+  file: '/virtual/topologies/credit-risk.yaml',
+  source: {
+    topic: 'predictions.credit-risk',
+    subject: 'predictions.credit-risk-value',
+    eventTimeField: 'event_time',
+    modelNameField: 'model_name',
+    modelVersionField: 'model_version',
+  },
+  baselinePath: '/virtual/topologies/baselines/credit-risk.baseline.json',
+  window: {
+    type: 'tumbling',
+    sizeMs: 60_000,
+    graceMs: 0,
+    outOfOrdernessMs: 5_000,
+    idleTimeoutMs: 30_000,
+    quietCloseMs: 5_000,
+  },
+  features: [
+    { name: 'amount', field: 'features.amount', kind: 'numeric', test: 'psi', threshold: 0.2 },
+    { name: 'age', field: 'features.age', kind: 'numeric', test: 'psi', threshold: 0.2 },
+    { name: 'income', field: 'features.income', kind: 'numeric', test: 'psi', threshold: 0.2 },
+    { name: 'channel', field: 'features.channel', kind: 'categorical', test: 'js', threshold: 0.1 },
+    { name: 'country', field: 'features.country', kind: 'categorical', test: 'chi2', threshold: 0.001 },
+  ],
+  outputs: { alertTopic: 'driftwatch.alerts', deadLetterTopic: 'driftwatch.dead-letter' },
+};
+
+/** Reference columns of `events`, laid out as scripts/make-demo-baseline.ts lays them out. */
+export function referenceColumns(events: readonly CreditRiskEvent[]): Map<string, ReferenceColumn> {
+  const n = events.length;
+  const amount = new Float64Array(n);
+  const age = new Float64Array(n);
+  const income = new Float64Array(n);
+  const incomeValid = new Uint8Array(n);
+  events.forEach((e, i) => {
+    amount[i] = e.features.amount;
+    age[i] = e.features.age;
+    income[i] = e.features.income ?? Number.NaN;
+    incomeValid[i] = e.features.income === null ? 0 : 1;
+  });
+  return new Map<string, ReferenceColumn>([
+    ['amount', { kind: 'numeric', values: amount }],
+    ['age', { kind: 'numeric', values: age }],
+    ['income', { kind: 'numeric', values: income, valid: incomeValid }],
+    ['channel', { kind: 'categorical', values: events.map((e) => e.features.channel) }],
+    ['country', { kind: 'categorical', values: events.map((e) => e.features.country) }],
+  ]);
+}
+
+/** `n` events one second apart from `start`. */
+export function generateEvents(
+  seed: number,
+  n: number,
+  start: number,
+  drift: CreditRiskDrift = NO_DRIFT,
+  stepMs = 1_000,
+): CreditRiskEvent[] {
+  const generator = new CreditRiskEventGenerator(seed);
+  return Array.from({ length: n }, (_, i) => generator.next(start + i * stepMs, drift));
+}
+
+/** A baseline of the demo model built from `rows` training events of `seed`. */
+export function trainingBaseline(seed = 1234, rows = 20_000): Baseline {
+  const events = generateEvents(seed, rows, Date.UTC(2025, 0, 1));
+  return buildBaseline(referenceColumns(events), {
+    name: 'credit-risk',
+    source: { description: `test generator, seed ${seed}`, fingerprint: 'sha256:test', rows },
+    now: () => new Date('2026-01-01T00:00:00Z'),
+  });
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { chunkToIpc } from '../../src/arrow/window-chunk-ipc.ts';
+import type { FeatureDriftSpec } from '../../src/core/drift/feature-drift.ts';
+import type { ColumnLayout } from '../../src/core/window/event-batch.ts';
+import { WindowChunk } from '../../src/core/window/window-chunk.ts';
+import { SeededRandom } from '../../src/demo/seeded-random.ts';
+import { type DriftTask, runDriftTask } from '../../src/worker/drift-task.ts';
+
+const LAYOUT: ColumnLayout = { numeric: ['x'], categorical: ['c'] };
+const CATEGORIES = ['a', 'b', 'c'];
+const SPECS: FeatureDriftSpec[] = [
+  {
+    name: 'x',
+    kind: 'numeric',
+    test: 'psi',
+    threshold: 0.2,
+    edges: Float64Array.of(0, 0.25, 0.5, 0.75, 1),
+    // [missing, -inf, under, 4 inner, over, +inf]
+    referenceCounts: Float64Array.of(0, 0, 0, 25, 25, 25, 25, 0, 0),
+  },
+  {
+    name: 'c',
+    kind: 'categorical',
+    test: 'js',
+    threshold: 0.1,
+    categories: CATEGORIES,
+    referenceCounts: Float64Array.of(40, 40, 20, 0, 0),
+  },
+];
+
+interface Row {
+  x: number | null;
+  c: string | null;
+}
+
+function makeRows(n: number, seed: number): Row[] {
+  const r = new SeededRandom(seed);
+  const values = ['a', 'b', 'c', 'zz', null];
+  return Array.from({ length: n }, () => {
+    const u = r.next();
+    const x = u < 0.05 ? null : u < 0.08 ? Number.NaN : u < 0.1 ? -0.5 : u < 0.12 ? 2 : r.next();
+    return { x, c: values[Math.floor(r.next() * values.length)]! };
+  });
+}
+
+function chunkOf(rows: readonly Row[]): WindowChunk {
+  const chunk = new WindowChunk(LAYOUT, Math.max(1, rows.length));
+  rows.forEach((row, i) => {
+    chunk.numeric[0]![i] = row.x ?? Number.NaN;
+    chunk.numericValid[0]![i] = row.x === null ? 0 : 1;
+    chunk.codes[0]![i] = chunk.code(0, row.c);
+  });
+  chunk.length = rows.length;
+  return chunk;
+}
+
+function task(ipc: Uint8Array | null, partials: Float64Array[][] = [], finalize = false): DriftTask {
+  return { cacheKey: 'test', features: SPECS, ipc, partials, finalize };
+}
+
+describe('runDriftTask', () => {
+  it('counts a chunk into the baseline layouts', () => {
+    const rows: Row[] = [
+      { x: 0.1, c: 'a' },
+      { x: 0.3, c: 'b' },
+      { x: 1, c: 'a' },
+      { x: null, c: null },
+      { x: Number.NaN, c: 'new' },
+      { x: -1, c: 'c' },
+      { x: 5, c: 'a' },
+      { x: Number.POSITIVE_INFINITY, c: 'b' },
+    ];
+    const { counts, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT)));
+    expect([...counts[0]!]).toEqual([2, 0, 1, 1, 1, 0, 1, 1, 1]);
+    expect([...counts[1]!]).toEqual([3, 2, 1, 1, 1]);
+    expect(statistics).toBeNull();
+  });
+
+  it('counting one chunk equals counting it in pieces and merging the partial counts', () => {
+    const rows = makeRows(1000, 7);
+    const whole = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
+    const pieces = [rows.slice(0, 137), rows.slice(137, 500), rows.slice(500, 501), rows.slice(501, 999)];
+    const partials = pieces.map((p) => runDriftTask(task(chunkToIpc(chunkOf(p), LAYOUT))).counts);
+    const merged = runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT), partials, true));
+    expect(merged.counts.map((c) => [...c])).toEqual(whole.counts.map((c) => [...c]));
+    expect(merged.statistics).toEqual(whole.statistics);
+    // In another order, and with no chunk of its own: the same counts.
+    const reordered = runDriftTask(
+      task(null, [...partials.reverse(), runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT))).counts], true),
+    );
+    expect(reordered.counts.map((c) => [...c])).toEqual(whole.counts.map((c) => [...c]));
+    const total = (c: Float64Array) => c.reduce((s, x) => s + x, 0);
+    expect(total(whole.counts[0]!)).toBe(1000);
+    expect(total(whole.counts[1]!)).toBe(1000);
+  });
+
+  it('returns one statistic per feature when finalizing, consistent with the counts', () => {
+    const rows = makeRows(500, 11);
+    const { counts, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
+    expect(statistics).not.toBeNull();
+    const [x, c] = statistics!;
+    expect(x!.feature).toBe('x');
+    expect(x!.test).toBe('psi');
+    expect(x!.currentSize).toBe(500);
+    expect(x!.referenceSize).toBe(100);
+    expect(x!.missing).toBe(counts[0]![0]);
+    expect(x!.missing).toBe(rows.filter((r) => r.x === null || Number.isNaN(r.x)).length);
+    expect(c!.feature).toBe('c');
+    expect(c!.test).toBe('js');
+    expect(c!.missing).toBe(rows.filter((r) => r.c === null).length);
+    expect(c!.outOfReference).toBe(rows.filter((r) => r.c === 'zz').length);
+    // 20% unseen, 20% missing against a reference with neither: a large distance.
+    expect(c!.drift).toBe(true);
+  });
+
+  it('counts the same categories whatever the chunk dictionary order', () => {
+    const one = runDriftTask(task(chunkToIpc(chunkOf([{ x: 0.1, c: 'c' }, { x: 0.1, c: 'a' }]), LAYOUT)));
+    const two = runDriftTask(task(chunkToIpc(chunkOf([{ x: 0.1, c: 'a' }, { x: 0.1, c: 'c' }]), LAYOUT)));
+    expect([...one.counts[1]!]).toEqual([1, 0, 1, 0, 0]);
+    expect([...two.counts[1]!]).toEqual([...one.counts[1]!]);
+  });
+
+  it('rejects partial counts in another layout', () => {
+    expect(() => runDriftTask(task(null, [[new Float64Array(3), new Float64Array(5)]]))).toThrow(
+      /partial counts of x have another layout/,
+    );
+  });
+
+  it('rejects a chunk that lacks a monitored column', () => {
+    const other = new WindowChunk({ numeric: ['y'], categorical: ['c'] }, 1);
+    other.length = 1;
+    other.numericValid[0]![0] = 1;
+    other.codes[0]![0] = other.code(0, 'a');
+    expect(() => runDriftTask(task(chunkToIpc(other, { numeric: ['y'], categorical: ['c'] })))).toThrow(
+      /no numeric column x/,
+    );
+  });
+});
