@@ -341,6 +341,9 @@ function rate(events: number, seconds: number): string {
   return Math.round(events / seconds).toLocaleString('en-US');
 }
 
+/** 1-minute load average when the run started: the machine may be shared, and the figures are only as good as it was idle. */
+let loadAtStart = 0;
+
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const baselinePath = `${dataDir}bench-wide.baseline.json`;
@@ -352,6 +355,7 @@ async function main(): Promise<void> {
   // One hour in the past, on a minute boundary: 10 full windows, all closable by quietClose.
   const base = Math.floor((Date.now() - 3_600_000) / WINDOW_MS) * WINDOW_MS;
   const rss = new RssSampler();
+  loadAtStart = os.loadavg()[0]!;
   try {
     progress(`run ${runId}: producing ${N.toLocaleString('en-US')} events to ${topology.source.topic}`);
     const produced = await produce(kafka, topology, base);
@@ -405,6 +409,7 @@ function report(
     '',
     `driftwatch engine throughput, run ${runId}`,
     `machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}`,
+    `load average (1 min): ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end (on ${cpus.length} cpus; Kafka and the registry run on this machine too)`,
     `topic ${topology.source.topic} (${PARTITIONS} partitions) on ${brokers.join(',')}; producer batch ${BATCH}, ${IN_FLIGHT} in flight`,
     'the ceiling and the engine run in this same process, one after the other, on the same topic',
     '',
@@ -427,7 +432,7 @@ function report(
         runId,
         events: N,
         threads: THREADS,
-        machine: { cpus: cpus.length, model: cpus[0]?.model, node: process.version },
+        machine: { cpus: cpus.length, model: cpus[0]?.model, node: process.version, loadAtStart, loadAtEnd: os.loadavg()[0] },
         producer: { seconds: produced.seconds, eventsPerSecond: N / produced.seconds, bytes: produced.bytes },
         ceiling: { seconds: ceil.seconds, eventsPerSecond: ceilingRate },
         engine: {

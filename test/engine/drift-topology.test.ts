@@ -192,13 +192,16 @@ describe('DriftTopology: closing windows', () => {
     const h = harness();
     h.push(generateEvents(48, 1, T0 + 50_000));
     h.tick(T0 + 58_000);
-    h.push(generateEvents(49, 1, T0 + 58_000)); // arrives on time: activity at wall T0 + 58s
-    h.tick(T0 + 62_999); // quiet for 4.999s: watermark from events only (T0 + 53s) or the earlier quiet advance
+    expect(h.flow.watermark()).toBe(T0 + 53_000);
+    h.push(generateEvents(49, 1, T0 + 61_000)); // activity at wall T0 + 61s
+    // Counting the silence from T0 + 50s would give a watermark of T0 + 60.999s and close window 0 here.
+    h.tick(T0 + 65_999);
     await flush();
+    expect(h.flow.watermark()).toBeLessThan(T0 + MIN);
     expect(h.results).toEqual([]);
-    h.tick(T0 + 65_000);
+    h.tick(T0 + 66_000);
     await flush();
-    expect(h.results.map((r) => r.rows)).toEqual([2]);
+    expect(h.results.map((r) => [r.start, r.rows])).toEqual([[T0, 1]]);
   });
 
   it('waits for a lagging partition until it has been idle for idleTimeout', async () => {
@@ -209,13 +212,15 @@ describe('DriftTopology: closing windows', () => {
     await flush();
     expect(h.flow.watermark()).toBe(T0 + 4_000 - 5_000);
     expect(h.results).toEqual([]);
-    // Partition 0 keeps delivering; partition 1 stays silent.
-    h.push(generateEvents(52, 1, T0 + 100_000), 0, W + 29_999);
+    // Partition 0 keeps delivering every 3s (so the stream is never quiet); partition 1 stays silent.
+    for (let k = 1; k <= 9; k++) h.push(generateEvents(52 + k, 1, T0 + 100_000 + k), 0, W + 3_000 * k);
+    h.push(generateEvents(62, 1, T0 + 100_010), 0, W + 29_999);
     await flush();
+    expect(h.flow.watermark()).toBe(T0 + 4_000 - 5_000);
     expect(h.results).toEqual([]);
     h.tick(W + 30_000);
     await flush();
-    expect(h.flow.watermark()).toBe(T0 + 100_000 - 5_000);
+    expect(h.flow.watermark()).toBe(T0 + 100_010 - 5_000);
     expect(h.results.map((r) => [r.start, r.rows])).toEqual([[T0, 65]]);
   });
 });
@@ -310,6 +315,8 @@ describe('DriftTopology: flow control and offsets', () => {
     const W = T0 + 60_000;
     h.push(generateEvents(75, 5, T0, NO_DRIFT, 1_000), 1, W); // partition 1: up to T0 + 4s
     h.push(generateEvents(76, 5, T0 + 50_000, NO_DRIFT, 1_000), 0, W);
+    // Partition 0 delivers every 3s, so the stream is never quiet.
+    for (let k = 1; k <= 8; k++) h.push(generateEvents(78 + k, 1, T0 + 60_000 + k), 0, W + 3_000 * k);
     h.clock.set(W + 25_000);
     h.flow.input$.next({
       kind: 'batch',
@@ -326,15 +333,71 @@ describe('DriftTopology: flow control and offsets', () => {
       },
     });
     // 30s after partition 1's last event, but only 5s after it was polled: it still holds the watermark.
-    h.push(generateEvents(77, 1, T0 + 90_000), 0, W + 30_000);
+    h.push(generateEvents(77, 1, T0 + 90_000), 0, W + 28_000);
+    h.push(generateEvents(78, 1, T0 + 90_001), 0, W + 30_000);
     await flush();
     expect(h.flow.watermark()).toBe(T0 + 4_000 - 5_000);
-    expect(h.flow.counters.accepted).toBe(11);
+    expect(h.flow.counters.accepted).toBe(20);
     expect(h.results).toEqual([]);
     // 30s after the poll, it no longer does.
+    for (let k = 11; k <= 18; k++) h.push(generateEvents(90 + k, 1, T0 + 90_001 + k), 0, W + 3_000 * k);
     h.tick(W + 55_000);
     await flush();
-    expect(h.flow.watermark()).toBe(T0 + 85_000);
-    expect(h.results.map((r) => r.rows)).toEqual([10]);
+    expect(h.flow.watermark()).toBe(T0 + 90_001 + 18 - 5_000);
+    // Window [T0, T0 + 1m): 5 rows of partition 1 and 5 of partition 0.
+    expect(h.results.map((r) => [r.start, r.rows])).toEqual([[T0, 10]]);
+  });
+});
+
+describe('DriftTopology: failures', () => {
+  it('reports a failed chunk task on results$ when its window closes', async () => {
+    const clock = new ManualClock(T0);
+    const extractor = new BatchExtractor(CREDIT_RISK_TOPOLOGY);
+    const flow = new DriftTopology({
+      topology: CREDIT_RISK_TOPOLOGY,
+      baseline,
+      layout: extractor.layout,
+      runner: {
+        run: async (task) => {
+          if (!task.finalize) throw new Error('worker died');
+          return runDriftTask(task);
+        },
+      },
+      ledger: new OffsetLedger(),
+      clock,
+      chunkRows: 10,
+    });
+    const errors: unknown[] = [];
+    flow.results$.subscribe({ error: (e) => errors.push(e) });
+    const events = generateEvents(80, 15, T0, NO_DRIFT, 1_000);
+    flow.input$.next({ kind: 'batch', batch: extractor.extract(0, events, events.map((_, i) => i)).batch });
+    await flush();
+    // The sealed chunk failed but is no longer in flight; nothing is reported until its window closes.
+    expect(flow.inFlight).toBe(0);
+    expect(errors).toEqual([]);
+    clock.set(T0 + MIN + 5_000);
+    const closer = generateEvents(81, 1, T0 + MIN + 5_000);
+    flow.input$.next({ kind: 'batch', batch: extractor.extract(0, closer, [15]).batch });
+    await flush();
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('worker died');
+  });
+
+  it('refuses a baseline that lacks a monitored feature, naming it', () => {
+    const { country: _, ...features } = baseline.features;
+    const extractor = new BatchExtractor(CREDIT_RISK_TOPOLOGY);
+    expect(
+      () =>
+        new DriftTopology({
+          topology: CREDIT_RISK_TOPOLOGY,
+          baseline: { ...baseline, features },
+          layout: extractor.layout,
+          runner: { run: async (t) => runDriftTask(t) },
+          ledger: new OffsetLedger(),
+          clock: new ManualClock(T0),
+        }),
+    ).toThrowError(
+      expect.objectContaining({ code: 'DW_BASELINE_INVALID', message: expect.stringMatching(/no feature "country"/) }),
+    );
   });
 });
