@@ -371,18 +371,14 @@ async function main(): Promise<void> {
   }
 }
 
-function report(
-  topology: Topology,
-  produced: ProduceResult,
-  ceil: CeilingResult,
-  eng: EngineResult,
-): void {
+function report(topology: Topology, produced: ProduceResult, ceil: CeilingResult, eng: EngineResult): void {
   const engineEvents = N - eng.firstCounted;
   const engineRate = engineEvents / eng.seconds;
   const ceilingRate = N / ceil.seconds;
   const cpus = os.cpus();
   const byFeature = new Map<string, number>();
-  for (const a of eng.alerts) byFeature.set(`${a.feature} ${a.statistic}`, (byFeature.get(`${a.feature} ${a.statistic}`) ?? 0) + 1);
+  for (const a of eng.alerts)
+    byFeature.set(`${a.feature} ${a.statistic}`, (byFeature.get(`${a.feature} ${a.statistic}`) ?? 0) + 1);
   const alertSummary = [...byFeature].map(([k, n]) => `${k} x${n}`).join(', ');
   const rows: [string, string][] = [
     ['events', N.toLocaleString('en-US')],
@@ -432,7 +428,13 @@ function report(
         runId,
         events: N,
         threads: THREADS,
-        machine: { cpus: cpus.length, model: cpus[0]?.model, node: process.version, loadAtStart, loadAtEnd: os.loadavg()[0] },
+        machine: {
+          cpus: cpus.length,
+          model: cpus[0]?.model,
+          node: process.version,
+          loadAtStart,
+          loadAtEnd: os.loadavg()[0],
+        },
         producer: { seconds: produced.seconds, eventsPerSecond: N / produced.seconds, bytes: produced.bytes },
         ceiling: { seconds: ceil.seconds, eventsPerSecond: ceilingRate },
         engine: {

@@ -3,8 +3,9 @@
  * categorical features drawn by a seeded generator, the baseline fitted on the same distribution, and the topology
  * that monitors all 25 features.
  */
-import { buildBaseline, type ReferenceColumn } from '../src/baseline/build-baseline.ts';
+
 import type { Baseline } from '../src/baseline/baseline-types.ts';
+import { buildBaseline, type ReferenceColumn } from '../src/baseline/build-baseline.ts';
 import { cumulative, SeededRandom } from '../src/demo/seeded-random.ts';
 import type { FeatureSpec, Topology } from '../src/topology/topology-types.ts';
 
@@ -16,7 +17,9 @@ const CATEGORIES = CARDINALITIES.map((n, c) => Array.from({ length: n }, (_, k) 
 /** Zipf-like weights: value k has weight 1 / (k + 1). */
 const ZIPF = CARDINALITIES.map((n) => cumulative(Array.from({ length: n }, (_, k) => 1 / (k + 1))));
 /** The drifted c1: its weights reversed, so the rarest value becomes the most frequent. */
-const C1_DRIFTED = cumulative(Array.from({ length: CARDINALITIES[0]! }, (_, k) => 1 / (CARDINALITIES[0]! - k)));
+const C1_DRIFTED = cumulative(
+  Array.from({ length: CARDINALITIES[0]! }, (_, k) => 1 / (CARDINALITIES[0]! - k)),
+);
 
 export const MODEL_NAME = 'bench-wide';
 export const MODEL_VERSION = '1.0.0';
@@ -103,8 +106,12 @@ export function wideBaseline(seed: number, rows: number): Baseline {
     });
   }
   const columns = new Map<string, ReferenceColumn>();
-  NUMERIC_FEATURES.forEach((name, f) => columns.set(name, { kind: 'numeric', values: numeric[f]! }));
-  CATEGORICAL_FEATURES.forEach((name, c) => columns.set(name, { kind: 'categorical', values: categorical[c]! }));
+  NUMERIC_FEATURES.forEach((name, f) => {
+    columns.set(name, { kind: 'numeric', values: numeric[f]! });
+  });
+  CATEGORICAL_FEATURES.forEach((name, c) => {
+    columns.set(name, { kind: 'categorical', values: categorical[c]! });
+  });
   return buildBaseline(columns, {
     name: MODEL_NAME,
     source: { description: `bench generator, seed ${seed}, ${rows} rows`, fingerprint: `seed:${seed}`, rows },
@@ -123,10 +130,22 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
   const topic = `bench.wide.${runId}`;
   const features: FeatureSpec[] = [
     ...NUMERIC_FEATURES.map(
-      (name): FeatureSpec => ({ name, field: `features.${name}`, kind: 'numeric', test: 'psi', threshold: 0.2 }),
+      (name): FeatureSpec => ({
+        name,
+        field: `features.${name}`,
+        kind: 'numeric',
+        test: 'psi',
+        threshold: 0.2,
+      }),
     ),
     ...CATEGORICAL_FEATURES.map(
-      (name): FeatureSpec => ({ name, field: `features.${name}`, kind: 'categorical', test: 'js', threshold: 0.1 }),
+      (name): FeatureSpec => ({
+        name,
+        field: `features.${name}`,
+        kind: 'categorical',
+        test: 'js',
+        threshold: 0.1,
+      }),
     ),
   ];
   return {

@@ -53,6 +53,8 @@ export interface EngineCounters {
   readonly late: number;
   /** Messages sent to the dead-letter topic. */
   readonly deadLettered: number;
+  /** Times a partition was paused because too much work was in flight. */
+  readonly pauses: number;
   readonly windows: number;
   readonly alerts: number;
 }
@@ -77,6 +79,8 @@ export class DriftEngine {
   readonly #ledger = new OffsetLedger();
   readonly #committed = new Map<number, number>();
   readonly #settleWaiters: (() => void)[] = [];
+  readonly #paused: (() => void)[] = [];
+  #pauses = 0;
   #consumer: Consumer | undefined;
   #producer: Producer | undefined;
   #pool: DriftWorkerPool | undefined;
@@ -131,6 +135,7 @@ export class DriftEngine {
       processed: c.accepted,
       late: c.late,
       deadLettered: this.#deadLettered,
+      pauses: this.#pauses,
       windows: c.windows,
       alerts: this.#alerts,
     };
@@ -201,7 +206,10 @@ export class DriftEngine {
       if (!event.payload.restart) void this.#fail(error);
     });
 
-    this.#ticker = setInterval(() => this.#flow?.input$.next({ kind: 'tick' }), this.#options.tickMs ?? 500);
+    this.#ticker = setInterval(() => {
+      this.#flow?.input$.next({ kind: 'tick' });
+      this.#resumeIfDrained();
+    }, this.#options.tickMs ?? 500);
     this.#logger.info('engine started', {
       monitor: topology.name,
       topic: topology.source.topic,
@@ -212,7 +220,7 @@ export class DriftEngine {
     });
   }
 
-  async #eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async #eachBatch({ batch, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const flow = this.#flow!;
     const extractor = this.#extractor!;
     const messages = batch.messages;
@@ -254,10 +262,12 @@ export class DriftEngine {
     flow.input$.next({ kind: 'batch', batch: events });
     this.#ledger.advance(batch.partition, Number(messages[messages.length - 1]!.offset) + 1);
 
-    const limit = this.#options.maxInFlight ?? 16;
-    while (flow.inFlight > limit && isRunning() && !isStale() && this.#failure === undefined) {
-      await this.#waitForSettle(1_000);
-      await heartbeat();
+    // Backpressure by pausing: while too many windows and chunks are in flight, this partition is not fetched;
+    // it resumes when published windows bring the count back under the limit. Other partitions keep flowing, and
+    // heartbeats go on because no handler is left waiting.
+    if (flow.inFlight > (this.#options.maxInFlight ?? 16) && isRunning() && !isStale()) {
+      this.#paused.push(pause());
+      this.#pauses++;
     }
     await this.#commit();
     await heartbeat();
@@ -293,7 +303,15 @@ export class DriftEngine {
     this.#flow!.settled();
     this.#options.onWindow?.(result, alerts);
     for (const wake of this.#settleWaiters.splice(0)) wake();
+    this.#resumeIfDrained();
     await this.#commit();
+  }
+
+  /** Resumes paused partitions once in-flight work is back under the limit (after a publish, and on every tick). */
+  #resumeIfDrained(): void {
+    if (this.#paused.length > 0 && (this.#flow?.inFlight ?? 0) <= (this.#options.maxInFlight ?? 16)) {
+      for (const resume of this.#paused.splice(0)) resume();
+    }
   }
 
   #waitForSettle(timeoutMs: number): Promise<void> {

@@ -43,7 +43,10 @@ const chi2Drift = evaluateFeature(
   Float64Array.of(90, 5, 3, 2),
 );
 
-function result(statistics: readonly FeatureStatistic[], overrides: Partial<WindowResult> = {}): WindowResult {
+function result(
+  statistics: readonly FeatureStatistic[],
+  overrides: Partial<WindowResult> = {},
+): WindowResult {
   return {
     monitor: 'credit-risk',
     windowKey: `credit-risk/${START}`,

@@ -13,7 +13,12 @@ function present(validity: Uint8Array | null, i: number): boolean {
 
 function fill(
   capacity: number,
-  rows: readonly { amount: number | null; income: number | null; channel: string | null; country: string | null }[],
+  rows: readonly {
+    amount: number | null;
+    income: number | null;
+    channel: string | null;
+    country: string | null;
+  }[],
 ): WindowChunk {
   const chunk = new WindowChunk(LAYOUT, capacity);
   rows.forEach((r, i) => {
@@ -77,9 +82,9 @@ describe('chunkToIpc / ipcToChunkView', () => {
     const channel = view.categorical.get('channel')!;
     expect(channel.dictionary).toEqual(['web', 'mobile', 'partner', 'branch']);
     // Present codes are the chunk's codes; null slots hold a valid index.
-    expect([...channel.codes.subarray(0, ROWS.length)].filter((_, i) => present(channel.validity, i))).toEqual(
-      [0, 1, 0, 2, 1, 0, 0, 3],
-    );
+    expect(
+      [...channel.codes.subarray(0, ROWS.length)].filter((_, i) => present(channel.validity, i)),
+    ).toEqual([0, 1, 0, 2, 1, 0, 0, 3]);
     for (let i = 0; i < ROWS.length; i++) {
       expect(channel.codes[i]!).toBeGreaterThanOrEqual(0);
       expect(channel.codes[i]!).toBeLessThan(channel.dictionary.length);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Baseline, BASELINE_FORMAT } from '../../src/baseline/baseline-types.ts';
+import { BASELINE_FORMAT, type Baseline } from '../../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-baseline.ts';
 import { loadBaseline } from '../../src/baseline/load-baseline.ts';
 import { CreditRiskEventGenerator } from '../../src/demo/credit-risk-events.ts';
@@ -124,10 +124,13 @@ describe('buildBaseline', () => {
   it('rejects a numeric column without finite values with DW_BASELINE_INVALID naming the feature', () => {
     let thrown: unknown;
     try {
-      buildBaseline(new Map([['income', { kind: 'numeric', values: Float64Array.of(Number.NaN, Infinity) }]]), {
-        name: 't',
-        source: SOURCE,
-      });
+      buildBaseline(
+        new Map([['income', { kind: 'numeric', values: Float64Array.of(Number.NaN, Infinity) }]]),
+        {
+          name: 't',
+          source: SOURCE,
+        },
+      );
     } catch (error) {
       thrown = error;
     }
@@ -138,9 +141,9 @@ describe('buildBaseline', () => {
 
   it('rejects a bad numericBins', () => {
     for (const numericBins of [0, 1.5, 10_001]) {
-      expect(() =>
-        buildBaseline(new Map(), { name: 't', source: SOURCE, numericBins }),
-      ).toThrowError(expect.objectContaining({ code: ErrorCodes.INVALID_OPTION }));
+      expect(() => buildBaseline(new Map(), { name: 't', source: SOURCE, numericBins })).toThrowError(
+        expect.objectContaining({ code: ErrorCodes.INVALID_OPTION }),
+      );
     }
   });
 });

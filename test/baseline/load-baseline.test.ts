@@ -7,7 +7,9 @@ import { BASELINE_FORMAT } from '../../src/baseline/baseline-types.ts';
 import { checkBaseline, loadBaseline } from '../../src/baseline/load-baseline.ts';
 import { DriftwatchError, ErrorCodes } from '../../src/errors.ts';
 
-const COMMITTED = fileURLToPath(new URL('../../topologies/baselines/credit-risk.baseline.json', import.meta.url));
+const COMMITTED = fileURLToPath(
+  new URL('../../topologies/baselines/credit-risk.baseline.json', import.meta.url),
+);
 const dir = mkdtempSync(path.join(tmpdir(), 'driftwatch-baseline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,7 +58,10 @@ function checkError(value: unknown): DriftwatchError {
 }
 
 /** GOOD with `features.<name>` replaced by `feature`. */
-const withFeature = (name: string, feature: unknown) => ({ ...GOOD, features: { ...GOOD.features, [name]: feature } });
+const withFeature = (name: string, feature: unknown) => ({
+  ...GOOD,
+  features: { ...GOOD.features, [name]: feature },
+});
 
 describe('loadBaseline', () => {
   it('loads the committed demo baseline', async () => {
@@ -100,7 +105,7 @@ describe('loadBaseline', () => {
 
 describe('checkBaseline', () => {
   const cases: [string, unknown, string][] = [
-    ['not an object', [1, 2], 'format must be'],
+    ['an array', [1, 2], 'format must be'],
     ['null', null, 'a baseline must be a JSON object'],
     ['a string', 'baseline', 'a baseline must be a JSON object'],
     ['no version', { ...GOOD, version: '' }, 'version must be a non-empty string'],

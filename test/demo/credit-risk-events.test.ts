@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, COUNTRIES, CreditRiskEventGenerator, DEMO_DRIFT } from '../../src/demo/credit-risk-events.ts';
+import {
+  CHANNELS,
+  COUNTRIES,
+  CreditRiskEventGenerator,
+  DEMO_DRIFT,
+} from '../../src/demo/credit-risk-events.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -52,7 +52,9 @@ describe('SeededRandom', () => {
     const c = cumulative(weights);
     const seen = [0, 0, 0];
     for (const i of draws(11, 30_000, (r) => r.pick(c))) seen[i]!++;
-    weights.forEach((w, i) => expect(Math.abs(seen[i]! / 30_000 - w)).toBeLessThan(0.015));
+    weights.forEach((w, i) => {
+      expect(Math.abs(seen[i]! / 30_000 - w)).toBeLessThan(0.015);
+    });
   });
 
   it('never picks a zero-weight index', () => {

@@ -64,7 +64,11 @@ describe('BatchExtractor', () => {
   });
 
   it('stringifies booleans and numbers of categorical features', () => {
-    const { batch, rejected } = extractor.extract(0, [event({ features: { channel: true, country: 49 } })], [0]);
+    const { batch, rejected } = extractor.extract(
+      0,
+      [event({ features: { channel: true, country: 49 } })],
+      [0],
+    );
     expect(rejected).toEqual([]);
     expect(batch.categorical[0]).toEqual(['true']);
     expect(batch.categorical[1]).toEqual(['49']);

@@ -5,8 +5,8 @@ import type { DriftAlert } from '../../src/alerts/drift-alert.ts';
 import { loadBaseline } from '../../src/baseline/load-baseline.ts';
 import { PredictionProducer } from '../../src/client/prediction-producer.ts';
 import {
-  CreditRiskEventGenerator,
   type CreditRiskDrift,
+  CreditRiskEventGenerator,
   DEMO_DRIFT,
   NO_DRIFT,
 } from '../../src/demo/credit-risk-events.ts';
@@ -88,9 +88,14 @@ async function produceWindows(
   return sent;
 }
 
-async function startEngine(topology: Topology, groupId = uniqueName('it.group')) {
+async function startEngine(
+  topology: Topology,
+  groupId = uniqueName('it.group'),
+  tuning: { maxInFlight?: number; chunkRows?: number } = {},
+) {
   const windows: WindowResult[] = [];
   const engine = await DriftEngine.start({
+    ...tuning,
     topology,
     brokers,
     registryUrl,
@@ -120,16 +125,32 @@ describe('drift engine on the real broker and registry', () => {
     const topology = await isolatedTopology();
     const producer = await connectProducer(topology);
     const { engine, windows, until } = await startEngine(topology);
-    const sent = await produceWindows(producer, 101, [0, 1, 2, 3].map((index) => ({ index, drift: NO_DRIFT })));
+    const sent = await produceWindows(
+      producer,
+      101,
+      [0, 1, 2, 3].map((index) => ({ index, drift: NO_DRIFT })),
+    );
 
     await until('four windows', () => windows.length === 4);
     expect(windows.map((w) => w.start)).toEqual([0, 1, 2, 3].map((i) => BASE + i * MINUTE));
     expect(windows.every((w) => w.rows === PER_WINDOW)).toBe(true);
     for (const w of windows) {
-      expect(w.statistics.map((s) => s.feature).sort()).toEqual(['age', 'amount', 'channel', 'country', 'income']);
+      expect(w.statistics.map((s) => s.feature).sort()).toEqual([
+        'age',
+        'amount',
+        'channel',
+        'country',
+        'income',
+      ]);
       expect(w.statistics.filter((s) => s.drift)).toEqual([]);
     }
-    expect(engine.counters()).toMatchObject({ consumed: sent, processed: sent, late: 0, deadLettered: 0, alerts: 0 });
+    expect(engine.counters()).toMatchObject({
+      consumed: sent,
+      processed: sent,
+      late: 0,
+      deadLettered: 0,
+      alerts: 0,
+    });
     expect(await topicSize(topology.outputs.alertTopic)).toBe(0);
   });
 
@@ -158,7 +179,12 @@ describe('drift engine on the real broker and registry', () => {
       expect(alert.baseline_version).toBe(baseline.version);
       expect(alert.value).toBeGreaterThanOrEqual(alert.threshold);
       if (alert.feature === 'amount') {
-        expect(alert).toMatchObject({ statistic: 'psi', threshold: 0.2, feature_kind: 'NUMERIC', reference_size: 50_000 });
+        expect(alert).toMatchObject({
+          statistic: 'psi',
+          threshold: 0.2,
+          feature_kind: 'NUMERIC',
+          reference_size: 50_000,
+        });
         expect(alert.conventions).toMatchObject({ epsilon: '0.0001', logBase: 'e', buckets: '10' });
       } else {
         expect(alert).toMatchObject({ statistic: 'js', threshold: 0.1, feature_kind: 'CATEGORICAL' });
@@ -212,7 +238,9 @@ describe('drift engine on the real broker and registry', () => {
       expect(String(letter!.headers[DEAD_LETTER_HEADERS.partition])).toBe('0');
       expect(String(letter!.headers[DEAD_LETTER_HEADERS.monitor])).toBe(topology.name);
     }
-    expect(String(byCode.get('DW_EVENT_INVALID')!.headers[DEAD_LETTER_HEADERS.reason])).toContain('event_time');
+    expect(String(byCode.get('DW_EVENT_INVALID')!.headers[DEAD_LETTER_HEADERS.reason])).toContain(
+      'event_time',
+    );
     expect(String(byCode.get('DW_UNKNOWN_SCHEMA')!.headers[DEAD_LETTER_HEADERS.reason])).toContain('987654');
 
     const c = engine.counters();
@@ -269,5 +297,28 @@ describe('drift engine on the real broker and registry', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('pauses consumption under backpressure and still counts every event once', async () => {
+    const topology = await isolatedTopology();
+    const producer = await connectProducer(topology);
+    // Tiny chunks and one task in flight at most: nearly every batch must pause its partition.
+    const { engine, windows, until } = await startEngine(topology, uniqueName('it.group'), {
+      maxInFlight: 1,
+      chunkRows: 64,
+    });
+    const sent = await produceWindows(
+      producer,
+      505,
+      [0, 1, 2].map((index) => ({ index, drift: NO_DRIFT })),
+    );
+
+    await until('three windows', () => windows.length === 3);
+    const c = engine.counters();
+    expect(c.pauses).toBeGreaterThan(0);
+    expect(c).toMatchObject({ consumed: sent, processed: sent, late: 0, deadLettered: 0 });
+    expect(windows.map((w) => w.rows)).toEqual([PER_WINDOW, PER_WINDOW, PER_WINDOW]);
+    // Counts merged from many chunks equal the window's rows for every feature.
+    for (const w of windows) for (const s of w.statistics) expect(s.currentSize).toBe(PER_WINDOW);
   });
 });

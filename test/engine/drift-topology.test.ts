@@ -92,7 +92,10 @@ describe('DriftTopology: closing windows', () => {
     const h = harness();
     // One event every 500 ms for three minutes: 120 per window.
     const events = generateEvents(41, 360, T0, NO_DRIFT, 500);
-    h.pushAll(events.filter((e) => e.event_time < T0 + MIN + 4_999), 50);
+    h.pushAll(
+      events.filter((e) => e.event_time < T0 + MIN + 4_999),
+      50,
+    );
     await flush();
     // Latest event T0 + 64.5s: watermark T0 + 59.5s, window [T0, T0 + 1m) still open.
     expect(h.flow.watermark()).toBe(T0 + MIN - 500);
@@ -104,7 +107,10 @@ describe('DriftTopology: closing windows', () => {
     expect(h.flow.watermark()).toBe(T0 + MIN);
     expect(h.results.map((r) => r.start)).toEqual([T0]);
 
-    h.pushAll(events.filter((e) => e.event_time > T0 + MIN + 5_000), 50);
+    h.pushAll(
+      events.filter((e) => e.event_time > T0 + MIN + 5_000),
+      50,
+    );
     h.push(generateEvents(42, 1, T0 + 3 * MIN + 5_000));
     await flush();
     expect(h.results.map((r) => [r.start, r.end])).toEqual([
@@ -370,7 +376,14 @@ describe('DriftTopology: failures', () => {
     const errors: unknown[] = [];
     flow.results$.subscribe({ error: (e) => errors.push(e) });
     const events = generateEvents(80, 15, T0, NO_DRIFT, 1_000);
-    flow.input$.next({ kind: 'batch', batch: extractor.extract(0, events, events.map((_, i) => i)).batch });
+    flow.input$.next({
+      kind: 'batch',
+      batch: extractor.extract(
+        0,
+        events,
+        events.map((_, i) => i),
+      ).batch,
+    });
     await flush();
     // The sealed chunk failed but is no longer in flight; nothing is reported until its window closes.
     expect(flow.inFlight).toBe(0);
@@ -397,7 +410,10 @@ describe('DriftTopology: failures', () => {
           clock: new ManualClock(T0),
         }),
     ).toThrowError(
-      expect.objectContaining({ code: 'DW_BASELINE_INVALID', message: expect.stringMatching(/no feature "country"/) }),
+      expect.objectContaining({
+        code: 'DW_BASELINE_INVALID',
+        message: expect.stringMatching(/no feature "country"/),
+      }),
     );
   });
 });

@@ -29,7 +29,8 @@ class FakeRegistry {
 
   async typeFor(id: number): Promise<avro.Type> {
     this.requests.push(id);
-    if (this.down) throw new DriftwatchError(ErrorCodes.REGISTRY, `registry request for schema id ${id} failed`);
+    if (this.down)
+      throw new DriftwatchError(ErrorCodes.REGISTRY, `registry request for schema id ${id} failed`);
     const type = this.types.get(id) ?? this.remote.get(id);
     if (type === undefined) {
       throw new DriftwatchError(ErrorCodes.UNKNOWN_SCHEMA, `registry has no schema id ${id} (404)`);
@@ -104,7 +105,11 @@ describe('EventDecoder.decode', () => {
   it('reports a payload of another schema as DW_DECODE_FAILED', () => {
     const registry = new FakeRegistry();
     registry.types.set(ID, TYPE);
-    const other = avro.Type.forSchema({ type: 'record', name: 'Other', fields: [{ name: 'n', type: 'int' }] });
+    const other = avro.Type.forSchema({
+      type: 'record',
+      name: 'Other',
+      fields: [{ name: 'n', type: 'int' }],
+    });
     const outcome = decoder(registry).decode(encodeWire(ID, other.toBuffer({ n: 1 })));
     expect(!outcome.ok && outcome.code).toBe('DW_DECODE_FAILED');
   });

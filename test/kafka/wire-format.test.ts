@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DriftwatchError, ErrorCodes } from '../../src/errors.ts';
-import { encodeWire, readSchemaId, WIRE_HEADER_LENGTH, WIRE_MAGIC_BYTE } from '../../src/kafka/wire-format.ts';
+import {
+  encodeWire,
+  readSchemaId,
+  WIRE_HEADER_LENGTH,
+  WIRE_MAGIC_BYTE,
+} from '../../src/kafka/wire-format.ts';
 
 function wireError(bytes: Buffer | null): DriftwatchError {
   try {

@@ -79,7 +79,8 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     const error = failure();
-    if (error !== undefined) throw new Error(`failed while waiting for ${what}: ${error.message}`, { cause: error });
+    if (error !== undefined)
+      throw new Error(`failed while waiting for ${what}: ${error.message}`, { cause: error });
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -86,7 +86,11 @@ describe('runDriftTask', () => {
     expect(merged.statistics).toEqual(whole.statistics);
     // In another order, and with no chunk of its own: the same counts.
     const reordered = runDriftTask(
-      task(null, [...partials.reverse(), runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT))).counts], true),
+      task(
+        null,
+        [...partials.reverse(), runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT))).counts],
+        true,
+      ),
     );
     expect(reordered.counts.map((c) => [...c])).toEqual(whole.counts.map((c) => [...c]));
     const total = (c: Float64Array) => c.reduce((s, x) => s + x, 0);
@@ -114,8 +118,28 @@ describe('runDriftTask', () => {
   });
 
   it('counts the same categories whatever the chunk dictionary order', () => {
-    const one = runDriftTask(task(chunkToIpc(chunkOf([{ x: 0.1, c: 'c' }, { x: 0.1, c: 'a' }]), LAYOUT)));
-    const two = runDriftTask(task(chunkToIpc(chunkOf([{ x: 0.1, c: 'a' }, { x: 0.1, c: 'c' }]), LAYOUT)));
+    const one = runDriftTask(
+      task(
+        chunkToIpc(
+          chunkOf([
+            { x: 0.1, c: 'c' },
+            { x: 0.1, c: 'a' },
+          ]),
+          LAYOUT,
+        ),
+      ),
+    );
+    const two = runDriftTask(
+      task(
+        chunkToIpc(
+          chunkOf([
+            { x: 0.1, c: 'a' },
+            { x: 0.1, c: 'c' },
+          ]),
+          LAYOUT,
+        ),
+      ),
+    );
     expect([...one.counts[1]!]).toEqual([1, 0, 1, 0, 0]);
     expect([...two.counts[1]!]).toEqual([...one.counts[1]!]);
   });

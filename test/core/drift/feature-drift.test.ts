@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bucketCountFor, evaluateFeature, type FeatureDriftSpec } from '../../../src/core/drift/feature-drift.ts';
+import {
+  bucketCountFor,
+  evaluateFeature,
+  type FeatureDriftSpec,
+} from '../../../src/core/drift/feature-drift.ts';
 
 /** Edges [0, 1, 2]: layout [missing, -inf, underflow, [0,1), [1,2], overflow, +inf]. */
 function numericSpec(threshold: number, referenceCounts: number[]): FeatureDriftSpec {
@@ -14,7 +18,11 @@ function numericSpec(threshold: number, referenceCounts: number[]): FeatureDrift
 }
 
 /** Categories a, b: layout [a, b, unseen, missing]. */
-function categoricalSpec(test: 'js' | 'chi2', threshold: number, referenceCounts: number[]): FeatureDriftSpec {
+function categoricalSpec(
+  test: 'js' | 'chi2',
+  threshold: number,
+  referenceCounts: number[],
+): FeatureDriftSpec {
   return {
     name: 'channel',
     kind: 'categorical',
@@ -93,7 +101,12 @@ describe('evaluateFeature: numeric (psi)', () => {
 
   it('states its conventions', () => {
     const s = evaluateFeature(numericSpec(0.2, reference), counts(0, 0, 0, 1, 1, 0, 0));
-    expect(s.conventions).toMatchObject({ buckets: '2', epsilon: '0.0001', logBase: 'e', reference: 'baseline' });
+    expect(s.conventions).toMatchObject({
+      buckets: '2',
+      epsilon: '0.0001',
+      logBase: 'e',
+      reference: 'baseline',
+    });
     expect(s.conventions.statistic).toMatch(/population stability index/);
     expect(s.conventions.extraBuckets).toBe('missing, -inf, underflow, overflow, +inf');
   });
@@ -112,7 +125,11 @@ describe('evaluateFeature: categorical (js)', () => {
     expect(s.kind).toBe('categorical');
     expect(s.pValue).toBeNull();
     expect(s.drift).toBe(true);
-    expect(s.conventions).toMatchObject({ logBase: '2', range: '0..1', buckets: '2 categories + unseen + missing' });
+    expect(s.conventions).toMatchObject({
+      logBase: '2',
+      range: '0..1',
+      buckets: '2 categories + unseen + missing',
+    });
   });
 
   it('flags drift when value >= threshold', () => {
