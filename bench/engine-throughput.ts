@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type avro from 'avsc';
-import type { Kafka, Message } from 'kafkajs';
+import type { EachBatchPayload, Kafka, Message } from 'kafkajs';
 import type { DriftAlert } from '../src/alerts/drift-alert.ts';
 import { defaultBrokers, defaultRegistryUrl } from '../src/cli/connection-defaults.ts';
 import { DriftEngine } from '../src/engine/drift-engine.ts';
@@ -199,7 +199,7 @@ async function ceiling(kafka: Kafka, topology: Topology): Promise<CeilingResult>
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async function ceilingBatch({ batch }: EachBatchPayload) {
         if (first === 0) first = performance.now();
         for (const message of batch.messages) {
           const value = message.value!;

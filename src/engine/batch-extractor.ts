@@ -12,8 +12,9 @@ export interface RejectedRow {
 
 /**
  * Turns decoded records of one partition into a columnar EventBatch for a topology, rejecting records that lack
- * what the topology needs (an event time, a model name, a feature of the wrong type). A missing or null feature
- * value is not a rejection: it is counted in the feature's `missing` bucket.
+ * what the topology needs: an event time, or a feature value of the wrong type. A missing or null feature value is
+ * not a rejection: it is counted in the feature's `missing` bucket. A missing model name or version is recorded as
+ * the empty string, since it does not prevent drift from being measured.
  */
 export class BatchExtractor {
   readonly layout: ColumnLayout;

@@ -5,7 +5,8 @@ export function compileFieldPath(path: string): FieldGetter {
   const parts = path.split('.');
   if (parts.length === 1) {
     const key = parts[0]!;
-    return (record) => (record as Record<string, unknown> | null)?.[key];
+    return (record) =>
+      record !== null && typeof record === 'object' ? (record as Record<string, unknown>)[key] : undefined;
   }
   if (parts.length === 2) {
     const [a, b] = parts as [string, string];

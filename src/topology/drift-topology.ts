@@ -1,4 +1,4 @@
-import { defer, map, mergeMap, type Observable, Subject, share } from 'rxjs';
+import { concatMap, from, map, mergeMap, type Observable, Subject, share } from 'rxjs';
 import { chunkToIpc } from '../arrow/window-chunk-ipc.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
 import type { FeatureDriftSpec, FeatureStatistic } from '../core/drift/feature-drift.ts';
@@ -49,8 +49,6 @@ export interface DriftTopologyOptions {
   readonly clock: Clock;
   /** Rows per Arrow chunk shipped to a worker (default 16384). */
   readonly chunkRows?: number;
-  /** Windows evaluated at once (default 4). */
-  readonly concurrency?: number;
 }
 
 export interface TopologyCounters {
@@ -102,7 +100,10 @@ export class DriftTopology {
     this.results$ = this.input$.pipe(
       map((input) => this.#step(input)),
       mergeMap((closed) => closed),
-      mergeMap((window) => defer(() => this.#evaluate(window)), options.concurrency ?? 4),
+      // Evaluations start at once and run concurrently (bounded by the caller's in-flight limit), but results are
+      // emitted in window order, so a later window's alerts never overtake an earlier one's.
+      map((window) => this.#evaluate(window)),
+      concatMap((pending) => from(pending)),
       share(),
     );
   }

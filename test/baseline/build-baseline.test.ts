@@ -6,7 +6,7 @@ import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-ba
 import { loadBaseline } from '../../src/baseline/load-baseline.ts';
 import { CreditRiskEventGenerator } from '../../src/demo/credit-risk-events.ts';
 import { DriftwatchError, ErrorCodes } from '../../src/errors.ts';
-import { referenceColumns } from '../engine/credit-risk-fixture.ts';
+import { referenceColumns } from '../support/credit-risk-fixture.ts';
 
 const COMMITTED = new URL('../../topologies/baselines/credit-risk.baseline.json', import.meta.url);
 const SOURCE = { description: 'test', fingerprint: 'sha256:0', rows: 10 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchExtractor } from '../../src/engine/batch-extractor.ts';
 import type { Topology } from '../../src/topology/topology-types.ts';
-import { CREDIT_RISK_TOPOLOGY, generateEvents } from './credit-risk-fixture.ts';
+import { CREDIT_RISK_TOPOLOGY, generateEvents } from '../support/credit-risk-fixture.ts';
 
 function event(overrides: { features?: Record<string, unknown>; [key: string]: unknown } = {}) {
   const { features, ...rest } = overrides;

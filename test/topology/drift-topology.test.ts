@@ -11,7 +11,7 @@ import { type CreditRiskEvent, DEMO_DRIFT, NO_DRIFT } from '../../src/demo/credi
 import { BatchExtractor } from '../../src/engine/batch-extractor.ts';
 import { DriftTopology, type WindowResult } from '../../src/topology/drift-topology.ts';
 import { type DriftTask, runDriftTask } from '../../src/worker/drift-task.ts';
-import { CREDIT_RISK_TOPOLOGY, generateEvents, trainingBaseline } from './credit-risk-fixture.ts';
+import { CREDIT_RISK_TOPOLOGY, generateEvents, trainingBaseline } from '../support/credit-risk-fixture.ts';
 
 const MIN = 60_000;
 /** A minute boundary, so window starts are T0 + k minutes. */
@@ -27,7 +27,7 @@ const flush = async (): Promise<void> => {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
-function harness(options: { chunkRows?: number; concurrency?: number } = {}) {
+function harness(options: { chunkRows?: number; delay?: (task: DriftTask) => number } = {}) {
   const clock = new ManualClock(T0 - MIN);
   const ledger = new OffsetLedger();
   const extractor = new BatchExtractor(CREDIT_RISK_TOPOLOGY);
@@ -39,13 +39,14 @@ function harness(options: { chunkRows?: number; concurrency?: number } = {}) {
     runner: {
       run: async (task) => {
         tasks.push(task);
+        const ms = options.delay?.(task) ?? 0;
+        if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
         return runDriftTask(task);
       },
     },
     ledger,
     clock,
     chunkRows: options.chunkRows ?? 256,
-    concurrency: options.concurrency ?? 1,
   });
   const results: WindowResult[] = [];
   const errors: unknown[] = [];
@@ -257,7 +258,7 @@ describe('DriftTopology: late events', () => {
 
 describe('DriftTopology: drift detection', () => {
   it('finds drift on amount and channel in a drifted window, and nowhere in a normal one', async () => {
-    const h = harness({ chunkRows: 512, concurrency: 4 });
+    const h = harness({ chunkRows: 512 });
     // 2,000 events per minute; minute 0 as in training, minute 1 drifted.
     h.pushAll(generateEvents(60, 2_000, T0, NO_DRIFT, 30), 250);
     h.pushAll(generateEvents(61, 2_000, T0 + MIN, DEMO_DRIFT, 30), 250);
@@ -279,6 +280,18 @@ describe('DriftTopology: drift detection', () => {
     expect(statistic(normal, 'channel').value).toBeLessThan(0.05);
     expect(statistic(drifted, 'age').value).toBeLessThan(0.05);
     expect(statistic(drifted, 'country').pValue!).toBeGreaterThan(0.001);
+  });
+});
+
+describe('DriftTopology: result order', () => {
+  it('emits results in window order even when earlier windows take longer to evaluate', async () => {
+    // Final tasks of earlier windows are slowest, so they finish last; results must still come out oldest first.
+    let finals = 0;
+    const h = harness({ delay: (task) => (task.finalize ? 60 - 20 * finals++ : 0) });
+    for (let w = 0; w < 3; w++) h.push(generateEvents(80 + w, 50, T0 + w * MIN, NO_DRIFT, 1_000));
+    h.push(generateEvents(90, 1, T0 + 3 * MIN + 10_000));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(h.results.map((r) => r.start)).toEqual([T0, T0 + MIN, T0 + 2 * MIN]);
   });
 });
 
