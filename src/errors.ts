@@ -23,6 +23,8 @@ export const ErrorCodes = {
   STATISTIC_INPUT: 'DW_STATISTIC_INPUT',
   /** A worker task failed. */
   WORKER_FAILED: 'DW_WORKER_FAILED',
+  /** A data file (CSV, NDJSON, Parquet, Arrow) is missing, unreadable or malformed; details name file and row. */
+  INPUT_FILE: 'DW_INPUT_FILE',
   /** A command-line usage error. */
   CLI_USAGE: 'DW_CLI_USAGE',
 } as const;
