@@ -14,8 +14,11 @@
  * one-minute windows; the last two drift on n01 and c1, so a run should report 4 alerts.
  *
  *   bash scripts/stack.sh start          # needs the local Kafka broker and schema registry
- *   npx tsx bench/engine-throughput.ts [--events N] [--threads N] [--batch N] [--in-flight N] [--partitions N] [--keep-topics]
- *                                      [--max-in-flight N] [--chunk-rows N]   (engine options, engine defaults if absent)
+ *   npx tsx bench/engine-throughput.ts [--events N]          # default 1,000,000
+ *
+ * More options: --threads N (drift workers, default cores - 1), --partitions N (4), --batch N and --in-flight N
+ * (producer), --max-in-flight N and --chunk-rows N (engine options; the engine's defaults when absent), --keep-topics.
+ * bench/README.md explains how to read the output.
  *
  * The baseline is written to bench/.data/ (git-ignored), and so is a JSON copy of the results. The run's topics are
  * deleted at the end unless --keep-topics is given.
@@ -232,6 +235,8 @@ interface EngineResult {
   readonly processed: number;
   readonly late: number;
   readonly deadLettered: number;
+  /** Times the engine paused a partition for backpressure. */
+  readonly pauses: number;
   readonly rssBefore: number;
   readonly rssPeak: number;
   /** Events already accounted for at the first poll that saw the engine consume; left out of the rates. */
@@ -309,6 +314,7 @@ async function engine(topology: Topology, expectedWindows: number, rss: RssSampl
     processed: c.processed,
     late: c.late,
     deadLettered: c.deadLettered,
+    pauses: c.pauses,
     rssBefore,
     rssPeak: rss.peak,
     firstCounted,
@@ -393,6 +399,7 @@ function report(topology: Topology, produced: ProduceResult, ceil: CeilingResult
     ['windows (published / with data)', `${eng.windows} / ${produced.windows}`],
     ['rows in windows', eng.windowRows.toLocaleString('en-US')],
     ['processed / late / dead-lettered', `${eng.processed} / ${eng.late} / ${eng.deadLettered}`],
+    ['engine partition pauses (backpressure)', String(eng.pauses)],
     ['alerts', `${eng.alerts.length}${alertSummary ? ` (${alertSummary})` : ''}`],
     ['drift threads', String(THREADS)],
     [
@@ -448,6 +455,7 @@ function report(topology: Topology, produced: ProduceResult, ceil: CeilingResult
           processed: eng.processed,
           late: eng.late,
           deadLettered: eng.deadLettered,
+          pauses: eng.pauses,
           alerts: eng.alerts.map((a) => ({ feature: a.feature, window: a.window_start, value: a.value })),
         },
       },
