@@ -37,79 +37,121 @@ export class BatchExtractor {
     this.#categorical = categorical.map((f) => ({ field: f.field, get: compileFieldPath(f.field) }));
   }
 
+  /**
+   * Starts a columnar batch of at most `capacity` rows. Records are pushed one at a time right after decoding, so a
+   * decoded record is garbage as soon as its values are copied out (a whole batch of records kept alive until
+   * extraction survives into the old generation and costs the GC dearly).
+   */
+  begin(capacity: number): BatchBuilder {
+    return new BatchBuilder(this, capacity);
+  }
+
+  /** Extracts a whole array of records (convenience over `begin`/`push`/`finish`). */
   extract(
     partition: number,
     records: readonly unknown[],
     offsets: readonly number[],
   ): { batch: EventBatch; rejected: RejectedRow[] } {
-    const n = records.length;
-    const eventTimes = new Float64Array(n);
-    const rowOffsets = new Float64Array(n);
-    const numeric = this.#numeric.map(() => new Float64Array(n));
-    const numericValid = this.#numeric.map(() => new Uint8Array(n));
-    const categorical = this.#categorical.map(() => new Array<string | null>(n));
-    const modelNames = new Array<string>(n);
-    const modelVersions = new Array<string>(n);
+    const builder = this.begin(records.length);
     const rejected: RejectedRow[] = [];
-    let length = 0;
-    rows: for (let i = 0; i < n; i++) {
-      const record = records[i];
-      const t = this.#eventTime(record);
-      if (typeof t !== 'number' || !Number.isFinite(t)) {
-        rejected.push(
-          invalid(
-            i,
-            `event time field ${this.#eventTimeField} is ${describe(t)}, expected epoch milliseconds`,
-          ),
-        );
-        continue;
-      }
-      for (let c = 0; c < this.#numeric.length; c++) {
-        const v = this.#numeric[c]!.get(record);
-        if (v === null || v === undefined) {
-          numericValid[c]![length] = 0;
-          numeric[c]![length] = Number.NaN;
-        } else if (typeof v === 'number') {
-          numericValid[c]![length] = 1;
-          numeric[c]![length] = v;
-        } else {
-          rejected.push(invalid(i, `numeric feature field ${this.#numeric[c]!.field} is ${describe(v)}`));
-          continue rows;
-        }
-      }
-      for (let c = 0; c < this.#categorical.length; c++) {
-        const v = this.#categorical[c]!.get(record);
-        if (v === null || v === undefined) categorical[c]![length] = null;
-        else if (typeof v === 'string') categorical[c]![length] = v;
-        else if (typeof v === 'boolean' || typeof v === 'number') categorical[c]![length] = String(v);
-        else {
-          rejected.push(
-            invalid(i, `categorical feature field ${this.#categorical[c]!.field} is ${describe(v)}`),
-          );
-          continue rows;
-        }
-      }
-      const name = this.#modelName(record);
-      const version = this.#modelVersion(record);
-      modelNames[length] = typeof name === 'string' ? name : '';
-      modelVersions[length] = typeof version === 'string' ? version : '';
-      eventTimes[length] = t;
-      rowOffsets[length] = offsets[i]!;
-      length++;
+    for (let i = 0; i < records.length; i++) {
+      const reason = builder.push(records[i], offsets[i]!);
+      if (reason !== null) rejected.push(invalid(i, reason));
     }
+    return { batch: builder.finish(partition), rejected };
+  }
+
+  /** @internal Writes `record` as row `row` of the builder's columns; returns a rejection reason or null. */
+  write(b: BatchBuilder, row: number, record: unknown): string | null {
+    const t = this.#eventTime(record);
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      return `event time field ${this.#eventTimeField} is ${describe(t)}, expected epoch milliseconds`;
+    }
+    for (let c = 0; c < this.#numeric.length; c++) {
+      const v = this.#numeric[c]!.get(record);
+      if (v === null || v === undefined) {
+        b.numericValid[c]![row] = 0;
+        b.numeric[c]![row] = Number.NaN;
+      } else if (typeof v === 'number') {
+        b.numericValid[c]![row] = 1;
+        b.numeric[c]![row] = v;
+      } else {
+        return `numeric feature field ${this.#numeric[c]!.field} is ${describe(v)}`;
+      }
+    }
+    for (let c = 0; c < this.#categorical.length; c++) {
+      const v = this.#categorical[c]!.get(record);
+      if (v === null || v === undefined) b.categorical[c]![row] = null;
+      else if (typeof v === 'string') b.categorical[c]![row] = v;
+      else if (typeof v === 'boolean' || typeof v === 'number') b.categorical[c]![row] = String(v);
+      else return `categorical feature field ${this.#categorical[c]!.field} is ${describe(v)}`;
+    }
+    const name = this.#modelName(record);
+    const version = this.#modelVersion(record);
+    b.modelNames[row] = typeof name === 'string' ? name : '';
+    b.modelVersions[row] = typeof version === 'string' ? version : '';
+    b.eventTimes[row] = t;
+    return null;
+  }
+
+  get numericCount(): number {
+    return this.#numeric.length;
+  }
+
+  get categoricalCount(): number {
+    return this.#categorical.length;
+  }
+}
+
+/** Columns of one batch being filled; see `BatchExtractor.begin`. */
+export class BatchBuilder {
+  readonly #extractor: BatchExtractor;
+  readonly eventTimes: Float64Array;
+  readonly offsets: Float64Array;
+  readonly numeric: Float64Array[];
+  readonly numericValid: Uint8Array[];
+  readonly categorical: (string | null)[][];
+  readonly modelNames: string[];
+  readonly modelVersions: string[];
+  #length = 0;
+
+  constructor(extractor: BatchExtractor, capacity: number) {
+    this.#extractor = extractor;
+    this.eventTimes = new Float64Array(capacity);
+    this.offsets = new Float64Array(capacity);
+    this.numeric = Array.from({ length: extractor.numericCount }, () => new Float64Array(capacity));
+    this.numericValid = Array.from({ length: extractor.numericCount }, () => new Uint8Array(capacity));
+    this.categorical = Array.from(
+      { length: extractor.categoricalCount },
+      () => new Array<string | null>(capacity),
+    );
+    this.modelNames = new Array<string>(capacity);
+    this.modelVersions = new Array<string>(capacity);
+  }
+
+  /** Adds a decoded record; returns null when accepted, or why it was rejected (nothing is written then). */
+  push(record: unknown, offset: number): string | null {
+    const row = this.#length;
+    const reason = this.#extractor.write(this, row, record);
+    if (reason !== null) return reason;
+    this.offsets[row] = offset;
+    this.#length = row + 1;
+    return null;
+  }
+
+  finish(partition: number, lagging = false): EventBatch {
+    const length = this.#length;
     return {
-      batch: {
-        partition,
-        length,
-        offsets: rowOffsets,
-        eventTimes,
-        numeric,
-        numericValid,
-        categorical,
-        modelNames,
-        modelVersions,
-      },
-      rejected,
+      partition,
+      lagging,
+      length,
+      offsets: this.offsets,
+      eventTimes: this.eventTimes,
+      numeric: this.numeric,
+      numericValid: this.numericValid,
+      categorical: this.categorical,
+      modelNames: this.modelNames,
+      modelVersions: this.modelVersions,
     };
   }
 }

@@ -196,6 +196,12 @@ export class DriftEngine {
       topics: [topology.source.topic],
       fromBeginning: this.#options.fromBeginning ?? true,
     });
+    // Assigned partitions hold the watermark back until they deliver (or go idle), so a first fetch that misses a
+    // partition does not make that partition's backlog late.
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[topology.source.topic] ?? [];
+      this.#flow?.input$.next({ kind: 'assign', partitions });
+    });
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -226,24 +232,19 @@ export class DriftEngine {
     const messages = batch.messages;
     if (messages.length === 0) return;
     await this.#decoder.prepare(messages.map((m) => m.value));
-    const records: unknown[] = [];
-    const offsets: number[] = [];
-    const sourceIndex: number[] = [];
+    const builder = extractor.begin(messages.length);
     const dead: DeadLetter[] = [];
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       const outcome = this.#decoder.decode(message.value);
-      if (outcome.ok) {
-        records.push(outcome.record);
-        offsets.push(Number(message.offset));
-        sourceIndex.push(i);
-      } else {
+      if (!outcome.ok) {
         dead.push({ message, code: outcome.code, reason: outcome.reason });
+        continue;
       }
+      const reason = builder.push(outcome.record, Number(message.offset));
+      if (reason !== null) dead.push({ message, code: ErrorCodes.EVENT_INVALID, reason });
     }
-    const { batch: events, rejected } = extractor.extract(batch.partition, records, offsets);
-    for (const r of rejected)
-      dead.push({ message: messages[sourceIndex[r.index]!]!, code: r.code, reason: r.reason });
+    const events = builder.finish(batch.partition, Number(batch.offsetLag()) > 0);
     if (dead.length > 0) {
       const source = { topic: batch.topic, partition: batch.partition, monitor: this.topology.name };
       await this.#producer!.send({

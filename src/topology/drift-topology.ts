@@ -19,7 +19,9 @@ export interface DriftTaskRunner {
 
 export type TopologyInput =
   | { readonly kind: 'batch'; readonly batch: EventBatch }
-  | { readonly kind: 'tick' };
+  | { readonly kind: 'tick' }
+  /** The source partitions this instance now reads (a consumer-group assignment). */
+  | { readonly kind: 'assign'; readonly partitions: readonly number[] };
 
 export interface ModelRows {
   readonly name: string;
@@ -136,10 +138,12 @@ export class DriftTopology {
         let max = Number.NEGATIVE_INFINITY;
         const times = batch.eventTimes;
         for (let i = 0; i < batch.length; i++) if (times[i]! > max) max = times[i]!;
-        this.#watermark.observe(batch.partition, max);
+        this.#watermark.observe(batch.partition, max, batch.lagging ?? false);
       } else {
-        this.#watermark.touch(batch.partition);
+        this.#watermark.touch(batch.partition, batch.lagging ?? false);
       }
+    } else if (input.kind === 'assign') {
+      this.#watermark.assign(input.partitions);
     }
     const closed = this.#store.close(this.#watermark.current());
     this.#inFlight += closed.length;

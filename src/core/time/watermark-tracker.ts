@@ -13,8 +13,11 @@ export interface WatermarkOptions {
 }
 
 interface PartitionTime {
+  /** -Infinity until the partition delivers its first event. */
   maxEventTime: number;
   lastSeenWall: number;
+  /** The partition has events it has not delivered yet (consumer lag, or paused by backpressure). */
+  lagging: boolean;
 }
 
 /**
@@ -23,6 +26,10 @@ interface PartitionTime {
  * Invariants:
  * - the stream's watermark is the minimum of the partition watermarks over active (non-idle) partitions; when all
  *   are idle it is the maximum over all of them, since nothing is left that could hold it back;
+ * - an assigned partition that has not delivered yet holds the watermark at -Infinity until it delivers or goes
+ *   idle, so a first fetch that misses a partition does not make that partition's backlog late;
+ * - a lagging partition (data known to be waiting for it) is never idle, and while any partition lags the wall
+ *   clock does not advance the watermark: silence caused by backpressure or a slow fetch is not a quiet stream;
  * - the reported watermark never goes backwards, even when an idle partition wakes up behind it (its events are
  *   then late, which is the point of the idleness timeout);
  * - before any event, the watermark is -Infinity.
@@ -33,29 +40,57 @@ export class WatermarkTracker {
   readonly #partitions = new Map<number, PartitionTime>();
   #lastActivityWall = Number.NEGATIVE_INFINITY;
   #emitted = Number.NEGATIVE_INFINITY;
+  #anyEvent = false;
 
   constructor(options: WatermarkOptions, clock: Clock) {
     this.#options = options;
     this.#clock = clock;
   }
 
-  /** Records that `partition` delivered events whose highest event time is `maxEventTime`. */
-  observe(partition: number, maxEventTime: number): void {
+  /**
+   * Sets the partitions this instance reads (e.g. on a consumer-group assignment). New ones start with no event
+   * time and hold the watermark back; partitions no longer assigned are forgotten.
+   */
+  assign(partitions: readonly number[]): void {
+    const now = this.#clock.now();
+    const keep = new Set(partitions);
+    for (const p of this.#partitions.keys()) if (!keep.has(p)) this.#partitions.delete(p);
+    for (const p of partitions) {
+      if (!this.#partitions.has(p)) {
+        this.#partitions.set(p, {
+          maxEventTime: Number.NEGATIVE_INFINITY,
+          lastSeenWall: now,
+          lagging: false,
+        });
+      }
+    }
+  }
+
+  /**
+   * Records that `partition` delivered events whose highest event time is `maxEventTime`, and whether more events
+   * are already waiting on it (`lagging`).
+   */
+  observe(partition: number, maxEventTime: number, lagging = false): void {
     const now = this.#clock.now();
     const state = this.#partitions.get(partition);
     if (state === undefined) {
-      this.#partitions.set(partition, { maxEventTime, lastSeenWall: now });
+      this.#partitions.set(partition, { maxEventTime, lastSeenWall: now, lagging });
     } else {
       if (maxEventTime > state.maxEventTime) state.maxEventTime = maxEventTime;
       state.lastSeenWall = now;
+      state.lagging = lagging;
     }
     this.#lastActivityWall = now;
+    this.#anyEvent = true;
   }
 
   /** Records that `partition` was polled and had nothing new; it still counts as alive for idleness. */
-  touch(partition: number): void {
+  touch(partition: number, lagging = false): void {
     const state = this.#partitions.get(partition);
-    if (state !== undefined) state.lastSeenWall = this.#clock.now();
+    if (state !== undefined) {
+      state.lastSeenWall = this.#clock.now();
+      state.lagging = lagging;
+    }
   }
 
   /** Forgets a partition, e.g. after it was revoked from this instance. */
@@ -69,18 +104,20 @@ export class WatermarkTracker {
     const { outOfOrdernessMs, idleTimeoutMs, quietCloseMs } = this.#options;
     let activeMin = Number.POSITIVE_INFINITY;
     let anyActive = false;
+    let anyLagging = false;
     let allMax = Number.NEGATIVE_INFINITY;
     for (const state of this.#partitions.values()) {
       const wm = state.maxEventTime - outOfOrdernessMs;
       if (wm > allMax) allMax = wm;
-      if (now - state.lastSeenWall < idleTimeoutMs) {
+      if (state.lagging) anyLagging = true;
+      if (state.lagging || now - state.lastSeenWall < idleTimeoutMs) {
         anyActive = true;
         if (wm < activeMin) activeMin = wm;
       }
     }
     let wm = anyActive ? activeMin : allMax;
     // Before any event there is nothing to close, and a wall-clock watermark would make a backlog entirely late.
-    if (quietCloseMs > 0 && this.#partitions.size > 0 && now - this.#lastActivityWall >= quietCloseMs) {
+    if (quietCloseMs > 0 && this.#anyEvent && !anyLagging && now - this.#lastActivityWall >= quietCloseMs) {
       const wallWatermark = now - quietCloseMs;
       if (wallWatermark > wm) wm = wallWatermark;
     }

@@ -6,6 +6,8 @@
  */
 export interface EventBatch {
   readonly partition: number;
+  /** More events were already waiting on the partition when this batch was read (consumer lag > 0). */
+  readonly lagging?: boolean;
   readonly length: number;
   readonly offsets: Float64Array;
   readonly eventTimes: Float64Array;

@@ -189,3 +189,55 @@ describe('WatermarkTracker: quiet close', () => {
     expect(wm.current()).toBe(Number.NEGATIVE_INFINITY);
   });
 });
+
+describe('WatermarkTracker: assignment and lag', () => {
+  it('holds the watermark back for an assigned partition that has not delivered, until it goes idle', () => {
+    const { clock, wm } = tracker();
+    wm.assign([0, 1]);
+    wm.observe(0, 500_000);
+    expect(wm.current()).toBe(Number.NEGATIVE_INFINITY);
+    clock.advance(10_000);
+    wm.observe(1, 300_000);
+    expect(wm.current()).toBe(295_000);
+  });
+
+  it('lets a silent assigned partition stop holding the watermark after the idle timeout', () => {
+    const { clock, wm } = tracker();
+    wm.assign([0, 1]);
+    clock.advance(29_000);
+    wm.observe(0, 500_000);
+    expect(wm.current()).toBe(Number.NEGATIVE_INFINITY);
+    clock.advance(1_000);
+    expect(wm.current()).toBe(495_000);
+  });
+
+  it('forgets partitions that are no longer assigned', () => {
+    const { wm } = tracker();
+    wm.observe(0, 500_000);
+    wm.observe(1, 100_000);
+    expect(wm.current()).toBe(95_000);
+    wm.assign([0]);
+    expect(wm.current()).toBe(495_000);
+  });
+
+  it('never treats a lagging partition as idle', () => {
+    const { clock, wm } = tracker();
+    wm.observe(0, 500_000);
+    wm.observe(1, 100_000, true);
+    clock.advance(60_000);
+    wm.observe(0, 600_000);
+    expect(wm.current()).toBe(95_000);
+    wm.observe(1, 200_000, false);
+    expect(wm.current()).toBe(195_000);
+  });
+
+  it('does not follow the wall clock while a partition lags, however long the silence', () => {
+    const { clock, wm } = tracker({ quietCloseMs: 2_000 }, 10_000_000);
+    wm.observe(0, 1_000_000, true);
+    clock.advance(60_000);
+    expect(wm.current()).toBe(995_000);
+    wm.touch(0, false);
+    clock.advance(2_000);
+    expect(wm.current()).toBe(10_060_000);
+  });
+});
