@@ -25,6 +25,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -463,7 +464,7 @@ function report(topology: Topology, produced: ProduceResult, ceil: CeilingResult
       2,
     )}\n`,
   );
-  console.log(`results: ${out}`);
+  console.log(`results: ${relative(process.cwd(), out)}`);
 }
 
 async function deleteTopics(kafka: Kafka, topology: Topology): Promise<void> {
