@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { fitReferenceEdges } from '../core/stats/bucket-edges.ts';
 import {
   buildCodeToBucket,
   categoricalBucketCount,
   countCategorical,
 } from '../core/stats/categorical-buckets.ts';
-import { countNumeric, fitQuantileEdges, numericBucketCount } from '../core/stats/numeric-buckets.ts';
+import { countNumeric, numericBucketCount } from '../core/stats/numeric-buckets.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import {
   BASELINE_FORMAT,
@@ -76,7 +77,7 @@ function numericFeature(name: string, column: NumericReferenceColumn, bins: numb
   }
   let edges: Float64Array;
   try {
-    edges = fitQuantileEdges(finite, bins);
+    edges = fitReferenceEdges(finite, bins);
   } catch (error) {
     throw new DriftwatchError(
       ErrorCodes.BASELINE_INVALID,

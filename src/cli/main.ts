@@ -1,4 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { COMPARE_HELP, compareCommand } from './commands/compare-command.ts';
 import { DEMO_HELP, demoCommand } from './commands/demo-command.ts';
 import { RUN_HELP, runCommand } from './commands/run-command.ts';
 import { VALIDATE_HELP, validateCommand } from './commands/validate-command.ts';
@@ -7,6 +8,7 @@ const COMMANDS: Record<string, { help: string; run: (args: readonly string[]) =>
   run: { help: RUN_HELP, run: runCommand },
   validate: { help: VALIDATE_HELP, run: validateCommand },
   demo: { help: DEMO_HELP, run: demoCommand },
+  compare: { help: COMPARE_HELP, run: compareCommand },
 };
 
 const HELP = `driftwatch: drift and skew monitoring for production ML, on Kafka
@@ -16,6 +18,8 @@ Usage: driftwatch <command> [options]
 Commands:
   run <topology.yaml> [...]   run the engine for topology files
   validate <topology.yaml>    check topology files and their baselines
+  compare --reference <f> --current <f>
+                              compare two data files feature by feature
   demo                        the end-to-end demo on the local stack
 
 driftwatch <command> --help shows a command's options.

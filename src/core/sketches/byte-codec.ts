@@ -106,20 +106,27 @@ export class ByteWriter {
     return at;
   }
 
+  // Each write reserves first and only then reads #bytes/#view: `this.#view.set(this.#reserve(n))` would evaluate
+  // the receiver before #reserve replaces a grown buffer, and write into the old one.
+
   u8(value: number): void {
-    this.#bytes[this.#reserve(1)] = value;
+    const at = this.#reserve(1);
+    this.#bytes[at] = value;
   }
 
   u16(value: number): void {
-    this.#view.setUint16(this.#reserve(2), value, true);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value, true);
   }
 
   u32(value: number): void {
-    this.#view.setUint32(this.#reserve(4), value >>> 0, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value >>> 0, true);
   }
 
   f64(value: number): void {
-    this.#view.setFloat64(this.#reserve(8), value, true);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, value, true);
   }
 
   /** Unsigned LEB128 of a safe non-negative integer: counts are usually small, so most take 1-3 bytes. */
@@ -149,7 +156,8 @@ export class ByteWriter {
 
   /** Raw bytes without a length prefix. */
   raw(bytes: Uint8Array): void {
-    this.#bytes.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length);
+    this.#bytes.set(bytes, at);
   }
 
   /** A nested frame (or any byte string), length-prefixed. */

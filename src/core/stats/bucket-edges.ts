@@ -1,6 +1,8 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { fitQuantileEdges } from './numeric-buckets.ts';
 
+export { fitQuantileEdges };
+
 /**
  * How numeric bucket edges are fitted. Every strategy returns strictly increasing finite edges; the layout of
  * numeric-buckets.ts then adds the missing, -inf, underflow, overflow and +inf buckets around them.
@@ -269,4 +271,31 @@ function pairwiseSum(a: Float64Array, start: number, n: number): number {
   let n2 = Math.floor(n / 2);
   n2 -= n2 % 8;
   return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
+}
+
+/**
+ * driftwatch's reference binning: `bins` quantile buckets, except for a reference with at most `bins` distinct
+ * finite values, which gets one bucket per distinct value (edges d1 < ... < dk plus the next double above dk, so the
+ * closed last bucket holds dk alone). Without the exception a binary or low-cardinality column collapses into one
+ * bucket and no statistic can see it move. The baseline builder and `driftwatch compare` both use this function.
+ */
+export function fitReferenceEdges(
+  values: Float64Array,
+  bins: number,
+  validity: Uint8Array | null = null,
+): Float64Array {
+  const distinct = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    if (validity !== null && ((validity[i >> 3]! >> (i & 7)) & 1) === 0) continue;
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    distinct.add(v === 0 ? 0 : v);
+    if (distinct.size > bins) return fitQuantileEdges(values, bins, validity);
+  }
+  if (distinct.size === 0) return fitQuantileEdges(values, bins, validity);
+  const sorted = Float64Array.from(distinct).sort();
+  const edges = new Float64Array(sorted.length + 1);
+  edges.set(sorted);
+  edges[sorted.length] = nextUp(sorted[sorted.length - 1]!);
+  return edges;
 }

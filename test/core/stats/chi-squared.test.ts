@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquaredHomogeneity } from '../../../src/core/stats/chi-squared.ts';
+import { chiSquaredGoodnessOfFit, chiSquaredHomogeneity } from '../../../src/core/stats/chi-squared.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, statCases } from './golden-fixture.ts';
 
@@ -56,5 +56,50 @@ describe('chiSquaredHomogeneity: properties', () => {
     expectStatisticInput(() => chiSquaredHomogeneity(a, new Float64Array(3)));
     expectStatisticInput(() => chiSquaredHomogeneity(new Float64Array(3), a));
     expectStatisticInput(() => chiSquaredHomogeneity(a, Float64Array.of(1, 2, Number.NaN)));
+  });
+});
+
+describe('chiSquaredHomogeneity: Yates correction (scipy.stats.chi2_contingency)', () => {
+  const ref = Float64Array.of(30, 20);
+  const cur = Float64Array.of(10, 25);
+
+  it('applies it only when asked and only at dof = 1', () => {
+    const corrected = chiSquaredHomogeneity(ref, cur, { correction: true });
+    expectRelClose(corrected.statistic, 6.949930555555551, 1e-13, 'corrected statistic');
+    expectRelClose(corrected.pValue, 0.00838224869725173, 1e-12, 'corrected p');
+    const plain = chiSquaredHomogeneity(ref, cur);
+    expectRelClose(plain.statistic, 8.162698412698408, 1e-13, 'statistic');
+    expectRelClose(plain.pValue, 0.004276070303601585, 1e-12, 'p');
+    const three = [Float64Array.of(30, 20, 5), Float64Array.of(10, 25, 9)] as const;
+    expect(chiSquaredHomogeneity(...three, { correction: true })).toEqual(chiSquaredHomogeneity(...three));
+  });
+
+  it('never moves an observed count past its expected count', () => {
+    const r = chiSquaredHomogeneity(Float64Array.of(10, 10), Float64Array.of(10, 10.2), { correction: true });
+    expect(r.statistic).toBe(0);
+  });
+});
+
+describe('chiSquaredGoodnessOfFit (Evidently)', () => {
+  it('scales the reference counts to the current total (scipy.stats.chisquare)', () => {
+    const r = chiSquaredGoodnessOfFit(Float64Array.of(500, 300, 200, 0), Float64Array.of(40, 35, 25, 0));
+    expect(r.dof).toBe(2);
+    expectRelClose(r.statistic, 4.083333333333334, 1e-13, 'statistic');
+    expectRelClose(r.pValue, 0.12981217685543797, 1e-12, 'p');
+  });
+
+  it('gives p = 0 when the current sample has a category the reference lacks', () => {
+    const r = chiSquaredGoodnessOfFit(Float64Array.of(500, 300, 200, 0), Float64Array.of(400, 300, 250, 50));
+    expect(r).toEqual({ statistic: Infinity, dof: 3, pValue: 0 });
+  });
+
+  it('is degenerate with one bucket, and rejects bad inputs', () => {
+    expect(chiSquaredGoodnessOfFit(Float64Array.of(0, 4), Float64Array.of(0, 9))).toEqual({
+      statistic: 0,
+      dof: 0,
+      pValue: 1,
+    });
+    expectStatisticInput(() => chiSquaredGoodnessOfFit(Float64Array.of(1, 2), Float64Array.of(1)));
+    expectStatisticInput(() => chiSquaredGoodnessOfFit(Float64Array.of(1, 2), new Float64Array(2)));
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { jensenShannonDistance } from '../../../src/core/stats/jensen-shannon.ts';
+import {
+  jensenShannonDistance,
+  jensenShannonDivergence,
+  tfdvJensenShannonDivergence,
+} from '../../../src/core/stats/jensen-shannon.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, seededRandom, statCases } from './golden-fixture.ts';
 
@@ -73,5 +77,35 @@ describe('jensenShannonDistance: properties', () => {
     expectStatisticInput(() => jensenShannonDistance(a, Float64Array.of(-1, 2, 3)));
     expectStatisticInput(() => jensenShannonDistance(a, a, 1));
     expectStatisticInput(() => jensenShannonDistance(a, a, 0));
+  });
+});
+
+describe('jensenShannonDivergence and TFDV', () => {
+  it('is the square of the distance (scipy: jensenshannon([.2,.3,.5],[.5,.5,0], base=2)^2 = 0.31613...)', () => {
+    const p = Float64Array.of(2, 3, 5);
+    const q = Float64Array.of(5, 5, 0);
+    expectRelClose(jensenShannonDivergence(p, q), 0.3161341998316932, 1e-14, 'divergence');
+    expectRelClose(
+      jensenShannonDivergence(p, q, Math.E),
+      jensenShannonDistance(p, q, Math.E) ** 2,
+      1e-14,
+      'base e',
+    );
+    expect(jensenShannonDivergence(p, p)).toBe(0);
+  });
+
+  it('TFDV: log2 divergence capped at 1, and mismatched buckets never meet', () => {
+    const p = Float64Array.of(500, 300, 200, 0);
+    const q = Float64Array.of(400, 300, 250, 50);
+    expect(tfdvJensenShannonDivergence(p, q)).toBeCloseTo(0.031024, 6);
+    expect(tfdvJensenShannonDivergence(p, q)).toBe(Math.min(jensenShannonDivergence(p, q), 1));
+    // Both sides have 10 NaNs in bucket 3: TFDV still compares each with 0 (half of the NaN share each).
+    const a = Float64Array.of(45, 45, 0, 10);
+    const b = Float64Array.of(45, 45, 0, 10);
+    expect(tfdvJensenShannonDivergence(a, b)).toBe(0);
+    expectRelClose(tfdvJensenShannonDivergence(a, b, { mismatched: [3] }), 0.1, 1e-14, 'NaN buckets');
+    expect(tfdvJensenShannonDivergence(Float64Array.of(1, 0), Float64Array.of(0, 1))).toBe(1);
+    expectStatisticInput(() => tfdvJensenShannonDivergence(a, b, { mismatched: [4] }));
+    expectStatisticInput(() => jensenShannonDivergence(a, b, 1));
   });
 });

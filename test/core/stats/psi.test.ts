@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PSI_EPSILON, psi } from '../../../src/core/stats/psi.ts';
+import {
+  DEFAULT_PSI_EPSILON,
+  DEFAULT_ZERO_RULE,
+  evidentlyFill,
+  psi,
+  smoothProportions,
+  type ZeroRule,
+} from '../../../src/core/stats/psi.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, golden, seededRandom, statCases } from './golden-fixture.ts';
 
@@ -71,5 +78,50 @@ describe('psi: properties', () => {
     expectStatisticInput(() => psi(a, Float64Array.of(1, Infinity, 3), DEFAULT_PSI_EPSILON));
     expectStatisticInput(() => psi(a, a, 0));
     expectStatisticInput(() => psi(a, a, Number.NaN));
+  });
+});
+
+describe('psi: zero rules', () => {
+  const ref = Float64Array.of(600, 400, 0, 0);
+  const cur = Float64Array.of(500, 300, 200, 0);
+
+  it('a number means replace with that epsilon', () => {
+    expect(psi(ref, cur, 1e-4)).toBe(psi(ref, cur, { rule: 'replace', epsilon: 1e-4 }));
+    expect(psi(ref, cur)).toBe(psi(ref, cur, DEFAULT_ZERO_RULE));
+  });
+
+  it('evidently: per-side fill min_nonzero/1e6 or 1e-4, every bucket counted, nothing renormalised', () => {
+    expect(evidentlyFill(Float64Array.of(0.6, 0.4, 0))).toBe(1e-4);
+    expect(evidentlyFill(Float64Array.of(0.99995, 0.00005, 0))).toBe(0.00005 / 1e6);
+    const p = [0.6, 0.4, 1e-4, 1e-4];
+    const q = [0.5, 0.3, 0.2, 1e-4];
+    const want = p.reduce((s, a, i) => s + (a - q[i]!) * Math.log(a / q[i]!), 0);
+    expectRelClose(psi(ref, cur, { rule: 'evidently' }), want, 1e-14, 'evidently');
+    // A bucket empty on both sides contributes when the two fills differ.
+    const tinyRef = Float64Array.of(99_999, 1, 0);
+    const tinyCur = Float64Array.of(5, 5, 0);
+    const fillRef = 1e-5 / 1e6;
+    const pr = [0.99999, 1e-5, fillRef];
+    const qr = [0.5, 0.5, 1e-4];
+    const wantTiny = pr.reduce((s, a, i) => s + (a - qr[i]!) * Math.log(a / qr[i]!), 0);
+    expectRelClose(psi(tinyRef, tinyCur, { rule: 'evidently' }), wantTiny, 1e-12, 'both-empty bucket');
+    const { reference, current } = smoothProportions('psi', ref, cur, { rule: 'evidently' });
+    expect(reference.length).toBe(4);
+    expect(current.length).toBe(4);
+  });
+
+  it('add: smoothed proportions still sum to 1 and both-empty buckets stay out', () => {
+    const { reference, current } = smoothProportions('psi', ref, cur, { rule: 'add', epsilon: 0.01 });
+    expect(reference.length).toBe(3);
+    expect(reference.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 15);
+    expect(current.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 15);
+    expectRelClose(reference[2]!, 0.01 / 1.03, 1e-15, 'smoothed zero');
+    expect(psi(ref, cur, { rule: 'add', epsilon: 0.01 })).toBeGreaterThan(0);
+  });
+
+  it('rejects invalid rules', () => {
+    expectStatisticInput(() => psi(ref, cur, { rule: 'add', epsilon: 0 }));
+    expectStatisticInput(() => psi(ref, cur, { rule: 'replace', epsilon: 1 }));
+    expectStatisticInput(() => psi(ref, cur, { rule: 'nope' } as unknown as ZeroRule));
   });
 });

@@ -1,0 +1,242 @@
+import { uniqueCount } from '../../core/drift/convention-buckets.ts';
+import {
+  CONVENTION_NAMES,
+  type ConventionName,
+  conventionFor,
+  defaultTestsFor,
+  TEST_NAMES,
+  type TestName,
+} from '../../core/drift/conventions.ts';
+import { evaluateTest, type TestResult } from '../../core/drift/evaluate-test.ts';
+import { categoricalFeature, type FeatureValues, numericFeature } from '../../core/drift/feature-values.ts';
+import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import type { ColumnTable, DataColumn } from '../../io/column-table.ts';
+import { readDataFile } from '../../io/read-data-file.ts';
+import { parseCommandArgs } from '../cli-args.ts';
+
+export const COMPARE_HELP = `driftwatch compare --reference <file> --current <file> [options]
+
+Compares the distribution of every common column of two data files (CSV, NDJSON, Parquet, Arrow) and prints each
+test's statistic, p-value, threshold, drift decision and the conventions used to compute it.
+
+Options:
+  --features a,b          columns to compare (default: every column both files have)
+  --categorical c,d       columns to treat as categorical even if every value is a number
+                          (a column with any non-numeric value is categorical anyway)
+  --tests ks,psi,...      tests to run: ${TEST_NAMES.join(', ')}
+                          (default: the convention's automatic choice per column)
+  --convention <name>     ${CONVENTION_NAMES.join(' | ')} (default driftwatch): reproduce a tool's numbers exactly
+  --threshold t=v,...     override a test's threshold, e.g. --threshold psi=0.1,wasserstein=2.5
+  --format json|table     output format (default table)
+`;
+
+export interface CompareFeature {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly tests: (TestResult | (Omit<TestResult, 'statistic'> & { statistic: null; error: string }))[];
+}
+
+export async function compareCommand(args: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    reference: { type: 'string' },
+    current: { type: 'string' },
+    features: { type: 'string' },
+    categorical: { type: 'string' },
+    tests: { type: 'string' },
+    convention: { type: 'string' },
+    threshold: { type: 'string' },
+    format: { type: 'string' },
+  });
+  if (values.reference === undefined || values.current === undefined) {
+    throw new DriftwatchError(ErrorCodes.CLI_USAGE, '--reference and --current are required');
+  }
+  const convention = (values.convention ?? 'driftwatch') as ConventionName;
+  if (!CONVENTION_NAMES.includes(convention)) {
+    throw new DriftwatchError(
+      ErrorCodes.CLI_USAGE,
+      `--convention must be one of ${CONVENTION_NAMES.join(', ')}, got ${values.convention}`,
+    );
+  }
+  const format = values.format ?? 'table';
+  if (format !== 'json' && format !== 'table') {
+    throw new DriftwatchError(ErrorCodes.CLI_USAGE, `--format must be json or table, got ${format}`);
+  }
+  const tests = values.tests === undefined ? undefined : list(values.tests).map(testName);
+  const thresholds = parseThresholds(values.threshold);
+  const categorical = new Set(values.categorical === undefined ? [] : list(values.categorical));
+  const [reference, current] = await Promise.all([
+    readDataFile(values.reference, categorical),
+    readDataFile(values.current, categorical),
+  ]);
+  const features = compareTables(reference, current, {
+    convention,
+    ...(values.features !== undefined ? { features: list(values.features) } : {}),
+    ...(tests !== undefined ? { tests } : {}),
+    thresholds,
+    warn: (message) => process.stderr.write(`driftwatch compare: ${message}\n`),
+  });
+  process.stdout.write(
+    format === 'json' ? `${JSON.stringify({ features }, jsonNumbers, 2)}\n` : table(features),
+  );
+  return 0;
+}
+
+export interface CompareOptions {
+  readonly convention: ConventionName;
+  readonly features?: readonly string[];
+  readonly tests?: readonly TestName[];
+  readonly thresholds?: ReadonlyMap<TestName, number>;
+  readonly warn?: (message: string) => void;
+}
+
+/** Compares the chosen (or common) columns of two tables; the core of `driftwatch compare`. */
+export function compareTables(
+  reference: ColumnTable,
+  current: ColumnTable,
+  options: CompareOptions,
+): CompareFeature[] {
+  const names = options.features ?? reference.names.filter((n) => current.columns.has(n));
+  if (names.length === 0) {
+    throw new DriftwatchError(
+      ErrorCodes.INPUT_FILE,
+      `${reference.file} and ${current.file} have no column in common (reference: ${reference.names.join(', ') || 'none'}; current: ${current.names.join(', ') || 'none'})`,
+      { reference: reference.file, current: current.file },
+    );
+  }
+  const out: CompareFeature[] = [];
+  for (const name of names) {
+    const refColumn = reference.columns.get(name);
+    const curColumn = current.columns.get(name);
+    if (refColumn === undefined || curColumn === undefined) {
+      const file = refColumn === undefined ? reference.file : current.file;
+      throw new DriftwatchError(ErrorCodes.INPUT_FILE, `${file}: no column "${name}"`, {
+        file,
+        column: name,
+      });
+    }
+    const kind = refColumn.kind === 'numeric' && curColumn.kind === 'numeric' ? 'numeric' : 'categorical';
+    const ref = toFeature(refColumn, kind);
+    const cur = toFeature(curColumn, kind);
+    const referenceRows = ref.values.length - countMissing(ref);
+    const chosen =
+      options.tests ?? defaultTestsFor(options.convention, kind, referenceRows, uniqueCount(ref, cur));
+    const results: CompareFeature['tests'] = [];
+    for (const test of chosen) {
+      const conv = conventionFor(options.convention, test, kind);
+      if (!conv.applies) {
+        options.warn?.(
+          `${name}: ${test} skipped for a ${kind} feature under ${options.convention} (${conv.note})`,
+        );
+        continue;
+      }
+      const threshold = options.thresholds?.get(test);
+      try {
+        results.push(evaluateTest(conv, ref, cur, threshold === undefined ? {} : { threshold }));
+      } catch (error) {
+        if (!(error instanceof DriftwatchError)) throw error;
+        results.push({
+          test,
+          statistic: null,
+          pValue: null,
+          threshold: threshold ?? null,
+          drift: null,
+          conventions: { convention: options.convention },
+          error: error.message,
+        });
+      }
+    }
+    out.push({ name, kind, tests: results });
+  }
+  return out;
+}
+
+function toFeature(column: DataColumn, kind: 'numeric' | 'categorical'): FeatureValues {
+  if (column.kind === 'numeric') {
+    if (kind === 'numeric') return numericFeature(column.values, column.valid);
+    // The other file has text in this column: compare as categories, numbers as their shortest decimal form.
+    return categoricalFeature(
+      Array.from(column.values, (v, i) => (column.valid[i] === 0 || Number.isNaN(v) ? null : String(v))),
+    );
+  }
+  return categoricalFeature(column.values);
+}
+
+function countMissing(feature: FeatureValues): number {
+  if (feature.kind === 'categorical') return feature.values.filter((v) => v === null).length;
+  let n = 0;
+  for (let i = 0; i < feature.values.length; i++) {
+    if ((feature.valid !== null && feature.valid[i] === 0) || Number.isNaN(feature.values[i]!)) n++;
+  }
+  return n;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function testName(name: string): TestName {
+  if (!(TEST_NAMES as readonly string[]).includes(name)) {
+    throw new DriftwatchError(
+      ErrorCodes.CLI_USAGE,
+      `unknown test "${name}"; tests: ${TEST_NAMES.join(', ')}`,
+    );
+  }
+  return name as TestName;
+}
+
+function parseThresholds(text: string | undefined): Map<TestName, number> {
+  const out = new Map<TestName, number>();
+  if (text === undefined) return out;
+  for (const item of list(text)) {
+    const [name, value] = item.split('=');
+    const n = Number(value);
+    if (name === undefined || value === undefined || !Number.isFinite(n)) {
+      throw new DriftwatchError(ErrorCodes.CLI_USAGE, `--threshold items are test=value, got "${item}"`);
+    }
+    out.set(testName(name.trim()), n);
+  }
+  return out;
+}
+
+/** JSON has no Infinity or NaN: print them as strings so no number is silently turned into null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function fmt(v: number | null): string {
+  if (v === null) return '-';
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e6)) return v.toExponential(4);
+  return v.toPrecision(6).replace(/\.?0+$/, '');
+}
+
+function table(features: readonly CompareFeature[]): string {
+  const rows: string[][] = [['feature', 'kind', 'test', 'statistic', 'p-value', 'threshold', 'drift']];
+  for (const f of features) {
+    for (const t of f.tests) {
+      rows.push([
+        f.name,
+        f.kind,
+        t.test,
+        'error' in t ? `error: ${t.error}` : fmt(t.statistic),
+        fmt(t.pValue),
+        fmt(t.threshold),
+        t.drift === null ? '-' : t.drift ? 'DRIFT' : 'ok',
+      ]);
+    }
+    if (f.tests.length === 0) rows.push([f.name, f.kind, '(no applicable test)', '', '', '', '']);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return `${rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}
