@@ -65,13 +65,16 @@ def progress(message):
 
 
 def emit(obj):
-    sys.stdout.write(json.dumps(obj, allow_nan=True) + "\n")
+    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
     sys.stdout.flush()
 
 
 def num(x):
-    """JSON-friendly float (NaN and inf kept as JS understands them through allow_nan)."""
-    return float(x)
+    """A float for JSON; NaN and +-inf as the strings JavaScript's Number() reads back."""
+    x = float(x)
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
 # Seconds per call measured at the previous size, to skip what would blow the budget.
@@ -216,7 +219,7 @@ def run_size(data_dir, n, seed, repeats, budget):
         edges = fit_edges(ref)
         fit["edges"] = edges
         fit["ref_counts"] = count(ref, edges)
-        return len(edges)
+        return [num(e) for e in edges]
 
     put("fit", "scipy", guarded("fit/np", n, repeats, budget, do_fit))
     edges = fit.get("edges")

@@ -6,12 +6,16 @@
  * counts computed on one machine merge with those of another.
  */
 
-/** Results of the 64-bit helpers below (module scratch: the code is synchronous and never re-entered). */
+/**
+ * Results of the 64-bit helpers below (module scratch: the code is synchronous and never re-entered). Halves are kept
+ * as SIGNED int32 (`| 0`), which V8 stores unboxed; uint32 values >= 2^31 would be boxed as heap numbers on every
+ * write to these module variables, costing an allocation per operation (~10x slower). `out` converts to unsigned.
+ */
 let rh = 0;
 let rl = 0;
 
 function split(value: bigint): [number, number] {
-  return [Number((value >> 32n) & 0xffffffffn), Number(value & 0xffffffffn)];
+  return [Number(BigInt.asIntN(32, value >> 32n)), Number(BigInt.asIntN(32, value))];
 }
 
 const [P1H, P1L] = split(0x9e3779b185ebca87n);
@@ -24,39 +28,38 @@ const MASK64 = (1n << 64n) - 1n;
 const [V1H, V1L] = split((0x9e3779b185ebca87n + 0xc2b2ae3d27d4eb4fn) & MASK64);
 const [V4H, V4L] = split(-0x9e3779b185ebca87n & MASK64);
 
-/** (ah:al) * (bh:bl) mod 2^64. The low product is built from 16-bit limbs so every partial sum stays below 2^53. */
+/**
+ * (ah:al) * (bh:bl) mod 2^64. The low word is Math.imul; the high word is the upper half of the unsigned 32x32
+ * product al*bl, from 16-bit limbs (every partial sum stays below 2^32), plus the two cross products' low words.
+ */
 function mul64(ah: number, al: number, bh: number, bl: number): void {
   const a0 = al & 0xffff;
   const a1 = al >>> 16;
   const b0 = bl & 0xffff;
   const b1 = bl >>> 16;
-  const mid = a1 * b0 + a0 * b1;
-  const low = a0 * b0 + (mid % 65536) * 65536;
-  rl = low >>> 0;
-  rh =
-    (a1 * b1 +
-      Math.floor(mid / 65536) +
-      Math.floor(low / 4294967296) +
-      Math.imul(ah, bl) +
-      Math.imul(al, bh)) >>>
-    0;
+  const a1b0 = a1 * b0;
+  // (a0 b0 >> 16) + low16(a1 b0) + a0 b1 <= 2^32 - 1: the classic carry-safe split.
+  const cross = ((a0 * b0) >>> 16) + (a1b0 & 0xffff) + a0 * b1;
+  const high = (a1b0 >>> 16) + (cross >>> 16) + a1 * b1;
+  rl = Math.imul(al, bl);
+  rh = (high + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
 }
 
 function add64(ah: number, al: number, bh: number, bl: number): void {
-  const low = al + bl;
-  rl = low >>> 0;
-  rh = (ah + bh + (low > 0xffffffff ? 1 : 0)) >>> 0;
+  const low = (al >>> 0) + (bl >>> 0);
+  rl = low | 0;
+  rh = (ah + bh + (low > 0xffffffff ? 1 : 0)) | 0;
 }
 
 /** Rotate left by r, 0 < r < 64, r !== 32. */
 function rotl64(h: number, l: number, r: number): void {
   if (r < 32) {
-    rh = ((h << r) | (l >>> (32 - r))) >>> 0;
-    rl = ((l << r) | (h >>> (32 - r))) >>> 0;
+    rh = (h << r) | (l >>> (32 - r));
+    rl = (l << r) | (h >>> (32 - r));
   } else {
     const s = r - 32;
-    rh = ((l << s) | (h >>> (32 - s))) >>> 0;
-    rl = ((h << s) | (l >>> (32 - s))) >>> 0;
+    rh = (l << s) | (h >>> (32 - s));
+    rl = (h << s) | (l >>> (32 - s));
   }
 }
 
@@ -71,12 +74,12 @@ function round(acch: number, accl: number, inh: number, inl: number): void {
 /** XXH64 mergeRound: h = (h ^ round(0, v)) * P1 + P4. */
 function mergeRound(hh: number, hl: number, vh: number, vl: number): void {
   round(0, 0, vh, vl);
-  mul64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L);
+  mul64(hh ^ rh, hl ^ rl, P1H, P1L);
   add64(rh, rl, P4H, P4L);
 }
 
 function read32(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
 
 /** XXH64 of `bytes[start .. start+length)` with seed 0, into `out` = [high 32 bits, low 32 bits]. */
@@ -135,12 +138,12 @@ export function xxHash64(bytes: Uint8Array, start: number, length: number, out: 
     hh = P5H;
     hl = P5L;
   }
-  add64(hh, hl, 0, length >>> 0);
+  add64(hh, hl, 0, length | 0);
   hh = rh;
   hl = rl;
   while (p + 8 <= end) {
     round(0, 0, read32(bytes, p + 4), read32(bytes, p));
-    rotl64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 27);
+    rotl64(hh ^ rh, hl ^ rl, 27);
     mul64(rh, rl, P1H, P1L);
     add64(rh, rl, P4H, P4L);
     hh = rh;
@@ -149,7 +152,7 @@ export function xxHash64(bytes: Uint8Array, start: number, length: number, out: 
   }
   if (p + 4 <= end) {
     mul64(0, read32(bytes, p), P1H, P1L);
-    rotl64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 23);
+    rotl64(hh ^ rh, hl ^ rl, 23);
     mul64(rh, rl, P2H, P2L);
     add64(rh, rl, P3H, P3L);
     hh = rh;
@@ -158,21 +161,21 @@ export function xxHash64(bytes: Uint8Array, start: number, length: number, out: 
   }
   while (p < end) {
     mul64(0, bytes[p]!, P5H, P5L);
-    rotl64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 11);
+    rotl64(hh ^ rh, hl ^ rl, 11);
     mul64(rh, rl, P1H, P1L);
     hh = rh;
     hl = rl;
     p++;
   }
   // Avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32.
-  hl = (hl ^ (hh >>> 1)) >>> 0;
+  hl ^= hh >>> 1;
   mul64(hh, hl, P2H, P2L);
-  hh = rh;
-  hl = (rl ^ ((rl >>> 29) | (rh << 3))) >>> 0;
-  hh = (hh ^ (hh >>> 29)) >>> 0;
+  hh = rh ^ (rh >>> 29);
+  hl = rl ^ ((rl >>> 29) | (rh << 3));
   mul64(hh, hl, P3H, P3L);
+  // Uint32Array stores convert the signed halves to unsigned.
   out[0] = rh;
-  out[1] = (rl ^ rh) >>> 0;
+  out[1] = rl ^ rh;
 }
 
 let scratch = new Uint8Array(256);
