@@ -15,6 +15,11 @@ export interface NumericBaselineFeature {
   readonly maxBins: number;
   readonly edges: readonly number[];
   readonly counts: readonly number[];
+  /**
+   * Base64 of NumericSummary.serialize(): the reference values (exact up to 10,000, else a KLL sketch) for the
+   * sample-based tests (ks, wasserstein_norm). Optional: baselines built before it can still run psi.
+   */
+  readonly summary?: string;
 }
 
 export interface CategoricalBaselineFeature {

@@ -6,6 +6,7 @@ import {
   countCategorical,
 } from '../core/stats/categorical-buckets.ts';
 import { countNumeric, numericBucketCount } from '../core/stats/numeric-buckets.ts';
+import { NumericSummary } from '../core/summary/numeric-summary.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import {
   BASELINE_FORMAT,
@@ -87,8 +88,18 @@ function numericFeature(name: string, column: NumericReferenceColumn, bins: numb
     );
   }
   const counts = new Float64Array(numericBucketCount(edges));
-  countNumeric(values, valid === undefined ? null : bytesToBitmap(valid), values.length, edges, counts);
-  return { kind: 'numeric', binning: 'quantile', maxBins: bins, edges: [...edges], counts: [...counts] };
+  const bitmap = valid === undefined ? null : bytesToBitmap(valid);
+  countNumeric(values, bitmap, values.length, edges, counts);
+  const summary = NumericSummary.create();
+  summary.add(values, bitmap, values.length);
+  return {
+    kind: 'numeric',
+    binning: 'quantile',
+    maxBins: bins,
+    edges: [...edges],
+    counts: [...counts],
+    summary: Buffer.from(summary.serialize()).toString('base64'),
+  };
 }
 
 function categoricalFeature(column: CategoricalReferenceColumn): CategoricalBaselineFeature {

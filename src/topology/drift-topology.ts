@@ -180,7 +180,7 @@ export class DriftTopology {
       cacheKey: this.#cacheKey,
       features: this.specs,
       ipc: window.chunk === null ? null : chunkToIpc(window.chunk, this.#options.layout),
-      partials: done.map((d) => d.counts),
+      partials: done.map((d) => d.partials),
       finalize: true,
     });
     this.counters.windows++;

@@ -33,17 +33,30 @@ export function featureSpecs(
       );
     }
     if (reference.kind === 'numeric') {
-      if (feature.test !== 'psi') throw new Error(`unreachable: numeric test ${feature.test}`);
+      if (feature.test !== 'psi' && feature.test !== 'ks' && feature.test !== 'wasserstein_norm') {
+        throw new Error(`unreachable: numeric test ${feature.test}`);
+      }
+      if (feature.test !== 'psi' && reference.summary === undefined) {
+        throw new DriftwatchError(
+          ErrorCodes.BASELINE_INVALID,
+          `feature "${name}" is tested with ${feature.test}, which needs the reference sample, but baseline ${baseline.version} has none: rebuild it`,
+          { feature: name, baseline: baseline.version },
+        );
+      }
       specs.push({
         name,
         kind: 'numeric',
-        test: 'psi',
+        test: feature.test,
         threshold: feature.threshold,
         edges: Float64Array.from(reference.edges),
         referenceCounts: Float64Array.from(reference.counts),
+        referenceSummary:
+          reference.summary === undefined ? null : new Uint8Array(Buffer.from(reference.summary, 'base64')),
       });
     } else {
-      if (feature.test === 'psi') throw new Error(`unreachable: categorical test ${feature.test}`);
+      if (feature.test !== 'js' && feature.test !== 'chi2') {
+        throw new Error(`unreachable: categorical test ${feature.test}`);
+      }
       specs.push({
         name,
         kind: 'categorical',

@@ -50,7 +50,7 @@ export const TOPOLOGY_API_VERSION = 'driftwatch/v1';
 export const FEATURE_KINDS: Readonly<
   Record<FeatureKind, { tests: readonly DriftTestName[]; defaultTest: DriftTestName }>
 > = {
-  numeric: { tests: ['psi'], defaultTest: 'psi' },
+  numeric: { tests: ['psi', 'ks', 'wasserstein_norm'], defaultTest: 'psi' },
   categorical: { tests: ['js', 'chi2'], defaultTest: 'js' },
 };
 
@@ -60,6 +60,8 @@ export const FEATURE_KINDS: Readonly<
  */
 export const DRIFT_TESTS: Readonly<Record<DriftTestName, { defaultThreshold: number; below?: number }>> = {
   psi: { defaultThreshold: 0.2 },
+  ks: { defaultThreshold: 0.01, below: 1 },
+  wasserstein_norm: { defaultThreshold: 0.1 },
   js: { defaultThreshold: 0.1, below: 1 },
   chi2: { defaultThreshold: 0.01, below: 1 },
 };

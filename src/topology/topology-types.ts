@@ -6,8 +6,11 @@
 
 export type FeatureKind = 'numeric' | 'categorical';
 
-/** Statistics a feature can be tested with. psi: numeric; js and chi2: categorical. */
-export type DriftTestName = 'psi' | 'js' | 'chi2';
+/**
+ * Statistics a feature can be tested with in live windows. Numeric: psi (bucket counts), ks and wasserstein_norm
+ * (mergeable sample summaries); categorical: js and chi2.
+ */
+export type DriftTestName = 'psi' | 'ks' | 'wasserstein_norm' | 'js' | 'chi2';
 
 export interface FeatureSpec {
   /** Name used in alerts and in the baseline. */
@@ -17,8 +20,8 @@ export interface FeatureSpec {
   readonly kind: FeatureKind;
   readonly test: DriftTestName;
   /**
-   * Alert threshold. For distances (psi, js) the alert fires when value >= threshold; for p-value tests (chi2) it
-   * fires when p < threshold.
+   * Alert threshold. For distances (psi, wasserstein_norm, js) the alert fires when value >= threshold; for p-value
+   * tests (ks, chi2) it fires when p < threshold.
    */
   readonly threshold: number;
 }

@@ -4,50 +4,60 @@ import {
   evaluateFeature,
   type FeatureDriftSpec,
   type FeatureStatistic,
+  needsSample,
 } from '../core/drift/feature-drift.ts';
 import { buildCodeToBucket, countCategorical } from '../core/stats/categorical-buckets.ts';
 import { countNumeric } from '../core/stats/numeric-buckets.ts';
+import { NumericSummary } from '../core/summary/numeric-summary.ts';
 
 /**
- * A unit of work for a drift worker: count one window chunk (an Arrow IPC record batch) into the baseline's bucket
- * layouts, add partial counts already computed for the window's earlier chunks, and, on the window's last task,
- * test every feature. Counts are the mergeable state: adding them is associative and commutative.
+ * A unit of work for a drift worker: summarise one window chunk (an Arrow IPC record batch) into mergeable partial
+ * state, add the partial states already computed for the window's earlier chunks, and, on the window's last task,
+ * test every feature.
+ *
+ * The mergeable state of a feature is its bucket counts in the baseline's layout (adding them is associative and
+ * commutative) and, for features tested on samples (ks, wasserstein_norm), a serialized NumericSummary (exact below
+ * its limit, a KLL sketch above). Both cross threads, and later processes, as plain bytes.
  */
+export interface FeaturePartial {
+  readonly counts: Float64Array;
+  /** NumericSummary.serialize() of the values, or null when the feature's test needs no sample. */
+  readonly summary: Uint8Array | null;
+}
+
 export interface DriftTask {
   /** Identifies the baseline and monitor, so a worker can cache per-baseline lookups between tasks. */
   readonly cacheKey: string;
   readonly features: readonly FeatureDriftSpec[];
-  /** Arrow IPC stream bytes of one chunk, or null when only partial counts are merged. */
+  /** Arrow IPC stream bytes of one chunk, or null when only partial states are merged. */
   readonly ipc: Uint8Array | null;
-  /** Per-feature partial counts to add, in `features` order. */
-  readonly partials: readonly (readonly Float64Array[])[];
+  /** Partial states to add: one array per earlier task, each with one entry per feature in `features` order. */
+  readonly partials: readonly (readonly FeaturePartial[])[];
   readonly finalize: boolean;
 }
 
 export interface DriftTaskResult {
-  /** Per-feature counts: this chunk plus the partials. */
-  readonly counts: Float64Array[];
+  /** Per-feature state: this chunk plus the partials. */
+  readonly partials: FeaturePartial[];
   readonly statistics: FeatureStatistic[] | null;
 }
 
 const categoryIndexCache = new Map<string, Map<string, number>>();
+const referenceSummaryCache = new Map<string, NumericSummary>();
 
-function categoryIndex(
-  cacheKey: string,
-  spec: FeatureDriftSpec & { kind: 'categorical' },
-): Map<string, number> {
-  const key = `${cacheKey}\u0000${spec.name}`;
-  let index = categoryIndexCache.get(key);
-  if (index === undefined) {
-    index = new Map(spec.categories.map((c, i) => [c, i]));
-    if (categoryIndexCache.size > 1024) categoryIndexCache.clear();
-    categoryIndexCache.set(key, index);
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    if (cache.size > 1024) cache.clear();
+    cache.set(key, value);
   }
-  return index;
+  return value;
 }
 
 export function runDriftTask(task: DriftTask): DriftTaskResult {
   const counts = task.features.map((spec) => new Float64Array(bucketCountFor(spec)));
+  const summaries = task.features.map((spec) => (needsSample(spec) ? NumericSummary.create() : null));
   if (task.ipc !== null) {
     const view = ipcToChunkView(task.ipc);
     task.features.forEach((spec, f) => {
@@ -56,22 +66,57 @@ export function runDriftTask(task: DriftTask): DriftTaskResult {
         const column = view.numeric.get(spec.name);
         if (column === undefined) throw new Error(`chunk has no numeric column ${spec.name}`);
         countNumeric(column.values, column.validity, column.length, spec.edges, out);
+        summaries[f]?.add(column.values, column.validity, column.length);
       } else {
         const column = view.categorical.get(spec.name);
         if (column === undefined) throw new Error(`chunk has no categorical column ${spec.name}`);
-        const codeToBucket = buildCodeToBucket(column.dictionary, categoryIndex(task.cacheKey, spec));
-        countCategorical(column.codes, column.validity, column.length, codeToBucket, out);
+        const index = cached(
+          categoryIndexCache,
+          `${task.cacheKey}\u0000${spec.name}`,
+          () => new Map(spec.categories.map((c, i) => [c, i])),
+        );
+        countCategorical(
+          column.codes,
+          column.validity,
+          column.length,
+          buildCodeToBucket(column.dictionary, index),
+          out,
+        );
       }
     });
   }
   for (const partial of task.partials) {
     partial.forEach((p, f) => {
       const out = counts[f]!;
-      if (p.length !== out.length)
+      if (p.counts.length !== out.length) {
         throw new Error(`partial counts of ${task.features[f]!.name} have another layout`);
-      for (let i = 0; i < p.length; i++) out[i]! += p[i]!;
+      }
+      for (let i = 0; i < out.length; i++) out[i]! += p.counts[i]!;
+      const summary = summaries[f];
+      if (summary !== null && summary !== undefined) {
+        if (p.summary === null)
+          throw new Error(`partial state of ${task.features[f]!.name} lacks its sample summary`);
+        summary.mergeFrom(NumericSummary.deserialize(p.summary));
+      }
     });
   }
-  const statistics = task.finalize ? task.features.map((spec, f) => evaluateFeature(spec, counts[f]!)) : null;
-  return { counts, statistics };
+  const statistics = task.finalize
+    ? task.features.map((spec, f) => {
+        const summary = summaries[f];
+        if (spec.kind !== 'numeric' || summary === null || summary === undefined) {
+          return evaluateFeature(spec, counts[f]!);
+        }
+        if (spec.referenceSummary === null)
+          throw new Error(`${spec.name}: the baseline has no sample summary`);
+        const bytes = spec.referenceSummary;
+        const reference = cached(referenceSummaryCache, `${task.cacheKey}\u0000${spec.name}`, () =>
+          NumericSummary.deserialize(bytes),
+        );
+        return evaluateFeature(spec, counts[f]!, { reference, current: summary });
+      })
+    : null;
+  return {
+    partials: counts.map((c, f) => ({ counts: c, summary: summaries[f]?.serialize() ?? null })),
+    statistics,
+  };
 }

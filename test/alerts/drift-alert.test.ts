@@ -17,6 +17,7 @@ const psiDrift = evaluateFeature(
     threshold: 0.2,
     edges: Float64Array.of(0, 1, 2),
     referenceCounts: Float64Array.of(0, 0, 0, 50, 50, 0, 0),
+    referenceSummary: null,
   },
   Float64Array.of(3, 0, 1, 10, 80, 2, 0),
 );
@@ -28,6 +29,7 @@ const psiQuiet = evaluateFeature(
     threshold: 0.2,
     edges: Float64Array.of(0, 1, 2),
     referenceCounts: Float64Array.of(0, 0, 0, 50, 50, 0, 0),
+    referenceSummary: null,
   },
   Float64Array.of(0, 0, 0, 48, 52, 0, 0),
 );

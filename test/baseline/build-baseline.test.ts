@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BASELINE_FORMAT, type Baseline } from '../../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-baseline.ts';
 import { loadBaseline } from '../../src/baseline/load-baseline.ts';
+import { NumericSummary } from '../../src/core/summary/numeric-summary.ts';
 import { CreditRiskEventGenerator } from '../../src/demo/credit-risk-events.ts';
 import { DriftwatchError, ErrorCodes } from '../../src/errors.ts';
 import { referenceColumns } from '../support/credit-risk-fixture.ts';
@@ -59,7 +60,7 @@ describe('buildBaseline', () => {
     expect(baseline.format).toBe(BASELINE_FORMAT);
     expect(baseline.createdAt).toBe('2026-01-01T00:00:00.000Z');
     const x = baseline.features.x!;
-    expect(x).toEqual({
+    expect(x).toMatchObject({
       kind: 'numeric',
       binning: 'quantile',
       maxBins: 2,
@@ -67,6 +68,25 @@ describe('buildBaseline', () => {
       // missing, -inf, underflow, [1, 5.5), [5.5, 10], overflow, +inf
       counts: [0, 0, 0, 5, 5, 0, 0],
     });
+    // The reference sample for ks / wasserstein_norm: exact at this size, and it decodes to the same values.
+    if (x.kind !== 'numeric' || x.summary === undefined) throw new Error('expected a numeric summary');
+    const sample = NumericSummary.deserialize(new Uint8Array(Buffer.from(x.summary, 'base64'))).sample();
+    expect(sample.exact).toBe(true);
+    expect([...sample.values]).toEqual([...values]);
+  });
+
+  it('gives a low-cardinality column one bucket per distinct value, so a binary feature can drift', () => {
+    const values = Float64Array.from({ length: 100 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const baseline = buildBaseline(new Map([['flag', { kind: 'numeric', values }]]), {
+      name: 't',
+      source: SOURCE,
+      now: NOW,
+    });
+    const flag = baseline.features.flag!;
+    if (flag.kind !== 'numeric') throw new Error('expected numeric');
+    expect(flag.edges).toEqual([0, 1, 1 + Number.EPSILON]);
+    // missing, -inf, underflow, {0}, {1}, overflow, +inf
+    expect(flag.counts).toEqual([0, 0, 0, 75, 25, 0, 0]);
   });
 
   it('leaves nulls out of the edges and counts them as missing', () => {

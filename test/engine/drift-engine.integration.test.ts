@@ -110,7 +110,7 @@ async function startEngine(
   engine.done.catch((error: Error) => {
     failure = error;
   });
-  const until = (what: string, condition: () => boolean) => waitFor(what, condition, 45_000, () => failure);
+  const until = (what: string, condition: () => boolean) => waitFor(what, condition, 90_000, () => failure);
   return { engine, windows, until };
 }
 

@@ -427,7 +427,7 @@ describe('parseTopology: errors', () => {
       [
         'a test name',
         edit(12, 0, '    test: ttest'),
-        '13:11 features[0].test: must be one of "psi", "js", "chi2", got "ttest"',
+        '13:11 features[0].test: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", got "ttest"',
       ],
       [
         'a window type, with a suggestion',
@@ -456,7 +456,7 @@ describe('parseTopology: errors', () => {
       [
         'js for a numeric feature',
         edit(12, 0, '    test: js'),
-        '13:11 features[0].test: test "js" is not allowed for numeric features; use psi',
+        '13:11 features[0].test: test "js" is not allowed for numeric features; use psi or ks or wasserstein_norm',
       ],
       [
         'psi for a categorical feature',

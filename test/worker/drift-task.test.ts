@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { chunkToIpc } from '../../src/arrow/window-chunk-ipc.ts';
 import type { FeatureDriftSpec } from '../../src/core/drift/feature-drift.ts';
+import { NumericSummary } from '../../src/core/summary/numeric-summary.ts';
 import type { ColumnLayout } from '../../src/core/window/event-batch.ts';
 import { WindowChunk } from '../../src/core/window/window-chunk.ts';
 import { SeededRandom } from '../../src/demo/seeded-random.ts';
-import { type DriftTask, runDriftTask } from '../../src/worker/drift-task.ts';
+import { type DriftTask, type FeaturePartial, runDriftTask } from '../../src/worker/drift-task.ts';
 
 const LAYOUT: ColumnLayout = { numeric: ['x'], categorical: ['c'] };
 const CATEGORIES = ['a', 'b', 'c'];
@@ -17,6 +18,7 @@ const SPECS: FeatureDriftSpec[] = [
     edges: Float64Array.of(0, 0.25, 0.5, 0.75, 1),
     // [missing, -inf, under, 4 inner, over, +inf]
     referenceCounts: Float64Array.of(0, 0, 0, 25, 25, 25, 25, 0, 0),
+    referenceSummary: null,
   },
   {
     name: 'c',
@@ -54,7 +56,7 @@ function chunkOf(rows: readonly Row[]): WindowChunk {
   return chunk;
 }
 
-function task(ipc: Uint8Array | null, partials: Float64Array[][] = [], finalize = false): DriftTask {
+function task(ipc: Uint8Array | null, partials: FeaturePartial[][] = [], finalize = false): DriftTask {
   return { cacheKey: 'test', features: SPECS, ipc, partials, finalize };
 }
 
@@ -70,7 +72,8 @@ describe('runDriftTask', () => {
       { x: 5, c: 'a' },
       { x: Number.POSITIVE_INFINITY, c: 'b' },
     ];
-    const { counts, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT)));
+    const { partials: state, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT)));
+    const counts = state.map((p) => p.counts);
     expect([...counts[0]!]).toEqual([2, 0, 1, 1, 1, 0, 1, 1, 1]);
     expect([...counts[1]!]).toEqual([3, 2, 1, 1, 1]);
     expect(statistics).toBeNull();
@@ -80,27 +83,28 @@ describe('runDriftTask', () => {
     const rows = makeRows(1000, 7);
     const whole = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
     const pieces = [rows.slice(0, 137), rows.slice(137, 500), rows.slice(500, 501), rows.slice(501, 999)];
-    const partials = pieces.map((p) => runDriftTask(task(chunkToIpc(chunkOf(p), LAYOUT))).counts);
+    const partials = pieces.map((p) => runDriftTask(task(chunkToIpc(chunkOf(p), LAYOUT))).partials);
     const merged = runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT), partials, true));
-    expect(merged.counts.map((c) => [...c])).toEqual(whole.counts.map((c) => [...c]));
+    expect(merged.partials.map((p) => [...p.counts])).toEqual(whole.partials.map((p) => [...p.counts]));
     expect(merged.statistics).toEqual(whole.statistics);
     // In another order, and with no chunk of its own: the same counts.
     const reordered = runDriftTask(
       task(
         null,
-        [...partials.reverse(), runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT))).counts],
+        [...partials.reverse(), runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT))).partials],
         true,
       ),
     );
-    expect(reordered.counts.map((c) => [...c])).toEqual(whole.counts.map((c) => [...c]));
+    expect(reordered.partials.map((p) => [...p.counts])).toEqual(whole.partials.map((p) => [...p.counts]));
     const total = (c: Float64Array) => c.reduce((s, x) => s + x, 0);
-    expect(total(whole.counts[0]!)).toBe(1000);
-    expect(total(whole.counts[1]!)).toBe(1000);
+    expect(total(whole.partials[0]!.counts)).toBe(1000);
+    expect(total(whole.partials[1]!.counts)).toBe(1000);
   });
 
   it('returns one statistic per feature when finalizing, consistent with the counts', () => {
     const rows = makeRows(500, 11);
-    const { counts, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
+    const { partials: state, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
+    const counts = state.map((p) => p.counts);
     expect(statistics).not.toBeNull();
     const [x, c] = statistics!;
     expect(x!.feature).toBe('x');
@@ -140,14 +144,21 @@ describe('runDriftTask', () => {
         ),
       ),
     );
-    expect([...one.counts[1]!]).toEqual([1, 0, 1, 0, 0]);
-    expect([...two.counts[1]!]).toEqual([...one.counts[1]!]);
+    expect([...one.partials[1]!.counts]).toEqual([1, 0, 1, 0, 0]);
+    expect([...two.partials[1]!.counts]).toEqual([...one.partials[1]!.counts]);
   });
 
   it('rejects partial counts in another layout', () => {
-    expect(() => runDriftTask(task(null, [[new Float64Array(3), new Float64Array(5)]]))).toThrow(
-      /partial counts of x have another layout/,
-    );
+    expect(() =>
+      runDriftTask(
+        task(null, [
+          [
+            { counts: new Float64Array(3), summary: null },
+            { counts: new Float64Array(5), summary: null },
+          ],
+        ]),
+      ),
+    ).toThrow(/partial counts of x have another layout/);
   });
 
   it('rejects a chunk that lacks a monitored column', () => {
@@ -158,5 +169,38 @@ describe('runDriftTask', () => {
     expect(() => runDriftTask(task(chunkToIpc(other, { numeric: ['y'], categorical: ['c'] })))).toThrow(
       /no numeric column x/,
     );
+  });
+
+  it('merges sample summaries across chunks: KS on merged partial states equals KS on the whole window', () => {
+    const reference = NumericSummary.create();
+    const r = new SeededRandom(3);
+    reference.add(
+      Float64Array.from({ length: 5_000 }, () => r.next()),
+      null,
+      5_000,
+    );
+    const ks: FeatureDriftSpec = {
+      ...SPECS[0]!,
+      test: 'ks',
+      threshold: 0.01,
+      referenceSummary: reference.serialize(),
+    } as FeatureDriftSpec;
+    const specs = [ks, SPECS[1]!];
+    const rows = makeRows(3_000, 21);
+    const run = (ipc: Uint8Array | null, partials: FeaturePartial[][], finalize: boolean) =>
+      runDriftTask({ cacheKey: 'ks', features: specs, ipc, partials, finalize });
+    const whole = run(chunkToIpc(chunkOf(rows), LAYOUT), [], true);
+    const parts = [rows.slice(0, 1000), rows.slice(1000, 2500)].map(
+      (p) => run(chunkToIpc(chunkOf(p), LAYOUT), [], false).partials,
+    );
+    const merged = run(chunkToIpc(chunkOf(rows.slice(2500)), LAYOUT), parts.reverse(), true);
+    expect(merged.statistics![0]).toEqual(whole.statistics![0]);
+    const statistic = whole.statistics![0]!;
+    expect(statistic.test).toBe('ks');
+    // 5% null, 3% NaN, 2% below 0 and 2% at 2 (outside the uniform reference): D about 0.02-0.03, and the
+    // exact p-value small at these sizes.
+    expect(statistic.value).toBeGreaterThan(0.01);
+    expect(statistic.pValue).toBeGreaterThan(0);
+    expect(statistic.conventions.window).toBe('exact sample');
   });
 });

@@ -14,6 +14,7 @@ function numericSpec(threshold: number, referenceCounts: number[]): FeatureDrift
     threshold,
     edges: Float64Array.of(0, 1, 2),
     referenceCounts: Float64Array.from(referenceCounts),
+    referenceSummary: null,
   };
 }
 

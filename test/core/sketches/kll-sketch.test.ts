@@ -326,6 +326,15 @@ describe('KllSketch: serialization', () => {
     });
   }
 
+  it('decodes from a Node Buffer that is a view into a larger pooled slab (as Kafka clients deliver)', () => {
+    const sketch = build(draw('normal', 20_000, 5), 0, 20_000);
+    const bytes = sketch.serialize();
+    const slab = Buffer.concat([Buffer.alloc(5, 7), Buffer.from(bytes), Buffer.alloc(9)]);
+    const view = slab.subarray(5, 5 + bytes.length);
+    expect(view.byteOffset % 8).not.toBe(0);
+    expectSameBytes(KllSketch.deserialize(view).serialize(), bytes);
+  });
+
   it('is compact: about 8 bytes per retained item plus a small header', () => {
     const sketch = build(draw('normal', 1_000_000, 6), 0, 1_000_000);
     const bytes = sketch.serialize();
