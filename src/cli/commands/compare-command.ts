@@ -5,10 +5,12 @@ import {
   conventionFor,
   defaultTestsFor,
   TEST_NAMES,
+  type TestConvention,
   type TestName,
 } from '../../core/drift/conventions.ts';
 import { evaluateTest, type TestResult } from '../../core/drift/evaluate-test.ts';
 import { categoricalFeature, type FeatureValues, numericFeature } from '../../core/drift/feature-values.ts';
+import type { EdgeStrategy } from '../../core/stats/bucket-edges.ts';
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import type { ColumnTable, DataColumn } from '../../io/column-table.ts';
 import { readDataFile } from '../../io/read-data-file.ts';
@@ -27,6 +29,9 @@ Options:
                           (default: the convention's automatic choice per column)
   --convention <name>     ${CONVENTION_NAMES.join(' | ')} (default driftwatch): reproduce a tool's numbers exactly
   --threshold t=v,...     override a test's threshold, e.g. --threshold psi=0.1,wasserstein=2.5
+  --binning <spec>        numeric buckets for the binned tests, fitted on the reference: quantile:<n>, doane,
+                          sturges, equal-width:<n> or edges:<e1>;<e2>;... (default: the convention's)
+  --epsilon <e>           value that replaces an empty bucket's proportion in psi and kl (default: the convention's)
   --format json|table     output format (default table)
 `;
 
@@ -45,6 +50,8 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     tests: { type: 'string' },
     convention: { type: 'string' },
     threshold: { type: 'string' },
+    binning: { type: 'string' },
+    epsilon: { type: 'string' },
     format: { type: 'string' },
   });
   if (values.reference === undefined || values.current === undefined) {
@@ -63,6 +70,8 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   }
   const tests = values.tests === undefined ? undefined : list(values.tests).map(testName);
   const thresholds = parseThresholds(values.threshold);
+  const binning = values.binning === undefined ? undefined : parseBinning(values.binning);
+  const epsilon = values.epsilon === undefined ? undefined : parseEpsilon(values.epsilon);
   const categorical = new Set(values.categorical === undefined ? [] : list(values.categorical));
   const [reference, current] = await Promise.all([
     readDataFile(values.reference, categorical),
@@ -73,6 +82,8 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     ...(values.features !== undefined ? { features: list(values.features) } : {}),
     ...(tests !== undefined ? { tests } : {}),
     thresholds,
+    ...(binning !== undefined ? { binning } : {}),
+    ...(epsilon !== undefined ? { epsilon } : {}),
     warn: (message) => process.stderr.write(`driftwatch compare: ${message}\n`),
   });
   process.stdout.write(
@@ -86,7 +97,37 @@ export interface CompareOptions {
   readonly features?: readonly string[];
   readonly tests?: readonly TestName[];
   readonly thresholds?: ReadonlyMap<TestName, number>;
+  /** Replaces the edge strategy of binned numeric tests (fitted on the reference, with under/overflow buckets). */
+  readonly binning?: EdgeStrategy;
+  /** Replaces the epsilon of a 'replace' zero rule (psi, kl). */
+  readonly epsilon?: number;
   readonly warn?: (message: string) => void;
+}
+
+/** A convention with the user's binning and epsilon applied where the test uses them. */
+function customize(conv: TestConvention, options: CompareOptions): TestConvention {
+  let out = conv;
+  if (options.binning !== undefined && out.input?.type === 'edges') {
+    out = {
+      ...out,
+      note: `binning given on the command line (${JSON.stringify(options.binning)}); the convention's: ${out.note}`,
+      input: {
+        ...out.input,
+        edges: options.binning,
+        fitOn: 'reference',
+        distinctValuesUpTo: null,
+        outside: 'underflow/overflow buckets',
+      },
+    };
+  }
+  if (options.epsilon !== undefined && out.zeroRule !== null) {
+    out = {
+      ...out,
+      zeroRule: { rule: 'replace', epsilon: options.epsilon },
+      note: `epsilon ${options.epsilon} given on the command line; the convention's: ${out.note}`,
+    };
+  }
+  return out;
 }
 
 /** Compares the chosen (or common) columns of two tables; the core of `driftwatch compare`. */
@@ -122,7 +163,7 @@ export function compareTables(
       options.tests ?? defaultTestsFor(options.convention, kind, referenceRows, uniqueCount(ref, cur));
     const results: CompareFeature['tests'] = [];
     for (const test of chosen) {
-      const conv = conventionFor(options.convention, test, kind);
+      const conv = customize(conventionFor(options.convention, test, kind), options);
       if (!conv.applies) {
         options.warn?.(
           `${name}: ${test} skipped for a ${kind} feature under ${options.convention} (${conv.note})`,
@@ -239,4 +280,49 @@ function table(features: readonly CompareFeature[]): string {
         .trimEnd(),
     )
     .join('\n')}\n`;
+}
+
+function parseBinning(text: string): EdgeStrategy {
+  const [kind, arg] = text.split(':', 2) as [string, string | undefined];
+  const count = (what: string) => {
+    const n = Number(arg);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new DriftwatchError(
+        ErrorCodes.CLI_USAGE,
+        `--binning ${what}:<n> needs a positive integer, got "${text}"`,
+      );
+    }
+    return n;
+  };
+  switch (kind) {
+    case 'quantile':
+      return { kind: 'quantile', bins: arg === undefined ? 10 : count('quantile') };
+    case 'equal-width':
+      return { kind: 'equal-width', bins: arg === undefined ? 10 : count('equal-width') };
+    case 'doane':
+    case 'sturges':
+      return { kind };
+    case 'edges': {
+      const edges = (arg ?? '').split(';').map(Number);
+      if (edges.length === 0 || edges.some((e) => !Number.isFinite(e))) {
+        throw new DriftwatchError(
+          ErrorCodes.CLI_USAGE,
+          `--binning edges:<e1>;<e2>;... needs numbers, got "${text}"`,
+        );
+      }
+      return { kind: 'explicit', edges };
+    }
+    default:
+      throw new DriftwatchError(
+        ErrorCodes.CLI_USAGE,
+        `--binning must be quantile:<n>, doane, sturges, equal-width:<n> or edges:<e1>;<e2>;..., got "${text}"`,
+      );
+  }
+}
+
+function parseEpsilon(text: string): number {
+  const e = Number(text);
+  if (!(e > 0 && e < 1))
+    throw new DriftwatchError(ErrorCodes.CLI_USAGE, `--epsilon must be in (0, 1), got ${text}`);
+  return e;
 }

@@ -136,4 +136,30 @@ describe('driftwatch compare', { timeout: 60_000 }, () => {
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('--reference and --current are required');
   });
+
+  it('fits the binning and epsilon given on the command line, and reports them', () => {
+    const r = driftwatch(
+      '--reference',
+      join(PEERS, 'peers-main-reference.csv'),
+      '--current',
+      join(PEERS, 'peers-main-current.csv'),
+      '--features',
+      'num_shift',
+      '--tests',
+      'psi',
+      '--binning',
+      'equal-width:20',
+      '--epsilon',
+      '1e-6',
+      '--format',
+      'json',
+    );
+    expect(r.status).toBe(0);
+    const psi = (JSON.parse(r.stdout) as { features: { tests: { conventions: Record<string, string> }[] }[] })
+      .features[0]!.tests[0]!;
+    expect(psi.conventions.binning).toBe('20 equal-width buckets fitted on reference');
+    expect(psi.conventions.buckets).toBe('25');
+    expect(psi.conventions.zeroRule).toContain('0.000001');
+    expect(driftwatch('--reference', 'a.csv', '--current', 'b.csv', '--binning', 'weird').status).toBe(2);
+  });
 });
