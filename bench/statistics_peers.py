@@ -127,7 +127,8 @@ def load(data_dir, n, seed, suffix, dtype):
 
 
 def fit_edges(ref):
-    return np.unique(np.quantile(ref, np.linspace(0.0, 1.0, BINS + 1)))
+    # k / BINS as fitQuantileEdges computes it (np.linspace gives 0.30000000000000004 for k = 3).
+    return np.unique(np.quantile(ref, np.arange(BINS + 1) / BINS))
 
 
 def count(values, edges):

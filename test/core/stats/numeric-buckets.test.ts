@@ -172,3 +172,52 @@ describe('numeric bucket layout', () => {
     expectStatisticInput(() => countNumeric(values, null, 1, new Float64Array(0), new Float64Array(6)));
   });
 });
+
+describe('countNumeric: lookup grid', () => {
+  /** The layout's rule written plainly, as the reference the fast path must equal. */
+  function slowCounts(values: Float64Array, edges: Float64Array): number[] {
+    const m = Math.max(1, edges.length - 1);
+    const out = new Array<number>(m + 5).fill(0);
+    const last = edges[edges.length - 1]!;
+    for (const v of values) {
+      if (Number.isNaN(v)) out[0]++;
+      else if (v === Number.NEGATIVE_INFINITY) out[1]++;
+      else if (v === Number.POSITIVE_INFINITY) out[m + 4]++;
+      else if (v < edges[0]!) out[2]++;
+      else if (v > last) out[m + 3]++;
+      else {
+        let i = 0;
+        while (i < m - 1 && edges[i + 1]! <= v) i++;
+        out[3 + i]++;
+      }
+    }
+    return out;
+  }
+
+  it('gives exactly the binary search counts, also for values on, just below and just above every edge', () => {
+    let seed = 12345;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    for (const edges of [
+      Float64Array.of(0, 0.1, 0.2, 0.30000000000000004, 0.5, 1),
+      Float64Array.of(-1e9, -3, 0, 1e-12, 2e-12, 7, 1e9),
+      Float64Array.of(5, 5.000000000000001),
+      Float64Array.from({ length: 101 }, (_, i) => i * i * 0.37),
+    ]) {
+      const values: number[] = [];
+      for (const e of edges) {
+        values.push(e, e * (1 + Number.EPSILON), e * (1 - Number.EPSILON), e + 1e-300, e - 1e-300);
+      }
+      const lo = edges[0]!;
+      const hi = edges[edges.length - 1]!;
+      for (let i = 0; i < 20_000; i++) values.push(lo - 0.1 * (hi - lo) + rand() * 1.2 * (hi - lo));
+      values.push(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+      const v = Float64Array.from(values);
+      const out = new Float64Array(numericBucketCount(edges));
+      countNumeric(v, null, v.length, edges, out);
+      expect([...out]).toEqual(slowCounts(v, edges));
+    }
+  });
+});
