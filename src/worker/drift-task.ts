@@ -44,6 +44,8 @@ export interface DriftTaskResult {
 
 const categoryIndexCache = new Map<string, Map<string, number>>();
 const referenceSummaryCache = new Map<string, NumericSummary>();
+/** One edges array per baseline feature and worker, so countNumeric's lookup grid (cached per array) is built once. */
+const edgesCache = new Map<string, Float64Array>();
 
 function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
   let value = cache.get(key);
@@ -65,7 +67,8 @@ export function runDriftTask(task: DriftTask): DriftTaskResult {
       if (spec.kind === 'numeric') {
         const column = view.numeric.get(spec.name);
         if (column === undefined) throw new Error(`chunk has no numeric column ${spec.name}`);
-        countNumeric(column.values, column.validity, column.length, spec.edges, out);
+        const edges = cached(edgesCache, `${task.cacheKey}\u0000${spec.name}`, () => spec.edges);
+        countNumeric(column.values, column.validity, column.length, edges, out);
         summaries[f]?.add(column.values, column.validity, column.length);
       } else {
         const column = view.categorical.get(spec.name);

@@ -9,30 +9,24 @@ import type { WindowResult } from '../../src/topology/drift-topology.ts';
 const ALERT_TYPE = avro.Type.forSchema(readShippedSchema(DRIFT_ALERT_SCHEMA_FILE) as avro.Schema);
 const START = Date.UTC(2026, 0, 1, 12, 0);
 
-const psiDrift = evaluateFeature(
-  {
-    name: 'amount',
-    kind: 'numeric',
-    test: 'psi',
-    threshold: 0.2,
-    edges: Float64Array.of(0, 1, 2),
-    referenceCounts: Float64Array.of(0, 0, 0, 50, 50, 0, 0),
-    referenceSummary: null,
-  },
-  Float64Array.of(3, 0, 1, 10, 80, 2, 0),
-);
-const psiQuiet = evaluateFeature(
-  {
-    name: 'age',
-    kind: 'numeric',
-    test: 'psi',
-    threshold: 0.2,
-    edges: Float64Array.of(0, 1, 2),
-    referenceCounts: Float64Array.of(0, 0, 0, 50, 50, 0, 0),
-    referenceSummary: null,
-  },
-  Float64Array.of(0, 0, 0, 48, 52, 0, 0),
-);
+/** A PSI feature over edges 0, 1, 2 whose reference splits evenly between [0, 1) and [1, 2). */
+function psiFeature(name: string, current: Float64Array): FeatureStatistic {
+  return evaluateFeature(
+    {
+      name,
+      kind: 'numeric',
+      test: 'psi',
+      threshold: 0.2,
+      edges: Float64Array.of(0, 1, 2),
+      referenceCounts: Float64Array.of(0, 0, 0, 50, 50, 0, 0),
+      referenceSummary: null,
+    },
+    current,
+  );
+}
+
+const psiDrift = psiFeature('amount', Float64Array.of(3, 0, 1, 10, 80, 2, 0));
+const psiQuiet = psiFeature('age', Float64Array.of(0, 0, 0, 48, 52, 0, 0));
 const chi2Drift = evaluateFeature(
   {
     name: 'country',

@@ -8,7 +8,7 @@ import {
   SKETCH_FORMAT_VERSION,
 } from '../../../src/core/sketches/byte-codec.ts';
 import { SeededRandom } from '../../../src/demo/seeded-random.ts';
-import { expectStatisticInput } from './sketch-test-support.ts';
+import { expectStatisticInput } from '../stats/assertions.ts';
 
 function reseal(bytes: Uint8Array): Uint8Array {
   const out = bytes.slice();

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts';
 import { FrequentItems } from '../../../src/core/sketches/frequent-items.ts';
 import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 import {
   expectFrameIsGuarded,
-  expectInvalidOption,
   expectSameBytes,
-  expectStatisticInput,
   mergeOrders,
   randomCuts,
   zipf,

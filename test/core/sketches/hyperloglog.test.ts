@@ -3,13 +3,8 @@ import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts
 import { hashFloat64, hashString, xxHash64 } from '../../../src/core/sketches/hash64.ts';
 import { HyperLogLog } from '../../../src/core/sketches/hyperloglog.ts';
 import { SeededRandom } from '../../../src/demo/seeded-random.ts';
-import {
-  expectFrameIsGuarded,
-  expectInvalidOption,
-  expectSameBytes,
-  expectStatisticInput,
-  mergeOrders,
-} from './sketch-test-support.ts';
+import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
+import { expectFrameIsGuarded, expectSameBytes, mergeOrders } from './sketch-test-support.ts';
 
 const out = new Uint32Array(2);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts';
 import { KllSketch, kllLevelCapacity, kllTotalCapacity } from '../../../src/core/sketches/kll-sketch.ts';
 import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 import {
   countAtMost,
   countBelow,
@@ -9,10 +10,9 @@ import {
   type Distribution,
   draw,
   expectFrameIsGuarded,
-  expectInvalidOption,
   expectSameBytes,
-  expectStatisticInput,
-  mergeOrders,
+  type MergeOps,
+  mergeCandidates,
   randomCuts,
 } from './sketch-test-support.ts';
 
@@ -91,6 +91,12 @@ describe('KllSketch: error bound', () => {
   });
 });
 
+const KLL_MERGE: MergeOps<KllSketch> = {
+  clone: (s) => s.clone(),
+  merge: (into, from) => into.merge(from),
+  roundTrip: (s) => KllSketch.deserialize(s.serialize()),
+};
+
 function checkMergeOrders(
   distribution: Distribution,
   n: number,
@@ -107,19 +113,7 @@ function checkMergeOrders(
     const pieces: KllSketch[] = [];
     for (let i = 0; i < parts; i++) pieces.push(build(data, cuts[i]!, cuts[i + 1]!, k));
     const whole = build(data, 0, n, k);
-    const candidates: [string, KllSketch][] = [['single sketch', whole]];
-    for (const order of mergeOrders(
-      (s: KllSketch) => s.clone(),
-      (into, from) => into.merge(from),
-      rng,
-    )) {
-      candidates.push([order.name, order.combine(pieces)]);
-    }
-    // Through the wire: every part serialized and decoded before merging.
-    const decoded = pieces.map((p) => KllSketch.deserialize(p.serialize()));
-    const wire = decoded[0]!.clone();
-    for (let i = 1; i < decoded.length; i++) wire.merge(decoded[i]!);
-    candidates.push(['after serialization', wire]);
+    const candidates = mergeCandidates('single sketch', whole, pieces, KLL_MERGE, rng);
 
     for (const [name, sketch] of candidates) {
       const context = `${distribution} n=${n} seed=${seed} k=${k} ${name}`;

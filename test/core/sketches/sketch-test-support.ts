@@ -1,33 +1,6 @@
 import { expect } from 'vitest';
 import { SeededRandom } from '../../../src/demo/seeded-random.ts';
-import { isDriftwatchError } from '../../../src/errors.ts';
-
-/** Runs fn and asserts it threw a DriftwatchError with code DW_STATISTIC_INPUT (never a RangeError or TypeError). */
-export function expectStatisticInput(fn: () => unknown): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(
-    isDriftwatchError(thrown, 'DW_STATISTIC_INPUT'),
-    `expected DW_STATISTIC_INPUT, got ${String(thrown)}`,
-  ).toBe(true);
-}
-
-export function expectInvalidOption(fn: () => unknown): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(
-    isDriftwatchError(thrown, 'DW_INVALID_OPTION'),
-    `expected DW_INVALID_OPTION, got ${String(thrown)}`,
-  ).toBe(true);
-}
+import { expectStatisticInput } from '../stats/assertions.ts';
 
 /** Every strict prefix and every single-byte corruption (all positions, or `samples` evenly spaced) must throw. */
 export function expectFrameIsGuarded(
@@ -116,28 +89,26 @@ export function zipf(n: number, universe: number, s: number, seed: number): Int3
   return out;
 }
 
-/** Number of sorted values <= x. */
-export function countAtMost(sorted: Float64Array, x: number): number {
+/** Length of the prefix of `sorted` on which `inPrefix` holds (it must hold on a prefix only): a binary search. */
+function prefixLength(sorted: Float64Array, inPrefix: (v: number) => boolean): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
+    if (inPrefix(sorted[mid]!)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** Number of sorted values <= x. */
+export function countAtMost(sorted: Float64Array, x: number): number {
+  return prefixLength(sorted, (v) => v <= x);
+}
+
 /** Number of sorted values < x. */
 export function countBelow(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return prefixLength(sorted, (v) => v < x);
 }
 
 /** Splits [0, n) into `parts` contiguous ranges of random lengths (some possibly empty). */
@@ -210,4 +181,34 @@ export function mergeOrders<T>(
       },
     },
   ];
+}
+
+export interface MergeOps<T> {
+  clone: (x: T) => T;
+  merge: (into: T, from: T) => void;
+  /** Serializes and decodes: what a part looks like after the wire. */
+  roundTrip: (x: T) => T;
+}
+
+/**
+ * Everything that should equal `whole` (named `wholeName`): `parts` combined in every merge order, then the parts
+ * sent through the wire (roundTrip) and merged like the left fold, as 'after serialization'. Each comes with the
+ * name its failures are reported under.
+ */
+export function mergeCandidates<T>(
+  wholeName: string,
+  whole: T,
+  parts: readonly T[],
+  ops: MergeOps<T>,
+  rng: SeededRandom,
+): [string, T][] {
+  const candidates: [string, T][] = [[wholeName, whole]];
+  for (const order of mergeOrders(ops.clone, ops.merge, rng)) {
+    candidates.push([order.name, order.combine(parts)]);
+  }
+  const decoded = parts.map(ops.roundTrip);
+  const wire = ops.clone(decoded[0]!);
+  for (let i = 1; i < decoded.length; i++) ops.merge(wire, decoded[i]!);
+  candidates.push(['after serialization', wire]);
+  return candidates;
 }

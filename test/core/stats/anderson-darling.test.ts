@@ -1,43 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { andersonDarlingKSample } from '../../../src/core/stats/anderson-darling.ts';
-import { sortedSample, type WeightedSample } from '../../../src/core/stats/weighted-sample.ts';
+import { sortedSample } from '../../../src/core/stats/weighted-sample.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, seededRandom } from './golden-fixture.ts';
+import { casesWith, decodeSample, expandSample, randomIntegerWeighted } from './sample-golden.ts';
 
-interface EncodedSample {
-  readonly values: number[];
-  readonly weights: number[] | null;
-}
-
-interface GoldenCase {
-  readonly name: string;
-  readonly samples: EncodedSample[];
-  readonly expected: {
-    readonly ad?: { statistic: number; pValue: number; pValueBounded: 'none' | 'floor' | 'cap' };
-  };
-}
-
-const golden: { cases: GoldenCase[] } = JSON.parse(
-  readFileSync(new URL('../../fixtures/stats/golden-sample-tests.json', import.meta.url), 'utf8'),
-);
-
-function decode(s: EncodedSample): WeightedSample {
-  return s.weights === null
-    ? sortedSample(Float64Array.from(s.values))
-    : { values: Float64Array.from(s.values), weights: Float64Array.from(s.weights) };
-}
-
-function expand(s: WeightedSample): WeightedSample {
-  if (s.weights === null) return s;
-  const out: number[] = [];
-  s.values.forEach((v, i) => {
-    for (let k = 0; k < s.weights![i]!; k++) out.push(v);
-  });
-  return { values: Float64Array.from(out), weights: null };
-}
-
-const adCases = golden.cases.filter((c) => c.expected.ad !== undefined);
+const adCases = casesWith('ad');
 
 describe('andersonDarlingKSample: golden cases (scipy.stats.anderson_ksamp, midrank=True)', () => {
   it('has the fixture cases, with capped, floored and interpolated p-values', () => {
@@ -49,7 +17,7 @@ describe('andersonDarlingKSample: golden cases (scipy.stats.anderson_ksamp, midr
 
   for (const c of adCases) {
     it(c.name, () => {
-      const result = andersonDarlingKSample(c.samples.map(decode));
+      const result = andersonDarlingKSample(c.samples.map(decodeSample));
       const e = c.expected.ad!;
       expectRelClose(result.statistic, e.statistic, 1e-9, 'statistic');
       expectRelClose(result.pValue, e.pValue, 1e-7, 'p-value');
@@ -60,12 +28,7 @@ describe('andersonDarlingKSample: golden cases (scipy.stats.anderson_ksamp, midr
 
 describe('andersonDarlingKSample: properties', () => {
   const rand = seededRandom(41);
-  function randomWeighted(k: number): WeightedSample {
-    const values = new Set<number>();
-    while (values.size < k) values.add(Math.round(rand() * 30));
-    const sorted = Float64Array.from([...values].sort((x, y) => x - y));
-    return { values: sorted, weights: Float64Array.from(sorted, () => 1 + Math.floor(rand() * 6)) };
-  }
+  const randomWeighted = (k: number) => randomIntegerWeighted(rand, k, { spread: 30, step: 1, maxWeight: 6 });
 
   it('gives the same result for integer weights as for the expanded samples', () => {
     for (let trial = 0; trial < 30; trial++) {
@@ -73,7 +36,7 @@ describe('andersonDarlingKSample: properties', () => {
         randomWeighted(1 + Math.floor(rand() * 20)),
       );
       const w = andersonDarlingKSample(samples);
-      const e = andersonDarlingKSample(samples.map(expand));
+      const e = andersonDarlingKSample(samples.map(expandSample));
       expect(w).toEqual(e);
     }
   });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CVM_MAX_AUTO_EXACT_SIZE,
@@ -10,54 +9,16 @@ import {
 import { sortedSample, type WeightedSample } from '../../../src/core/stats/weighted-sample.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, seededRandom } from './golden-fixture.ts';
+import {
+  casesWith,
+  decodePair,
+  expandSample,
+  randomWeightedPairs,
+  sampleGolden,
+  sampleSize,
+} from './sample-golden.ts';
 
-interface EncodedSample {
-  readonly values: number[];
-  readonly weights: number[] | null;
-}
-
-interface CvmExpected {
-  readonly statistic: number;
-  readonly pValue: number;
-  readonly method: 'exact' | 'asymptotic';
-}
-
-interface GoldenCase {
-  readonly name: string;
-  readonly samples: EncodedSample[];
-  readonly expected: {
-    readonly cvm?: Partial<Record<CvmMethod, CvmExpected>> & { readonly statisticExact: number };
-  };
-}
-
-const golden: {
-  cases: GoldenCase[];
-  cvmLimit: { x: number; cdf: number }[];
-  cvmExact: { u: number; m: number; n: number; p: number }[];
-} = JSON.parse(
-  readFileSync(new URL('../../fixtures/stats/golden-sample-tests.json', import.meta.url), 'utf8'),
-);
-
-function decode(s: EncodedSample): WeightedSample {
-  return s.weights === null
-    ? sortedSample(Float64Array.from(s.values))
-    : { values: Float64Array.from(s.values), weights: Float64Array.from(s.weights) };
-}
-
-function expand(s: WeightedSample): WeightedSample {
-  if (s.weights === null) return s;
-  const out: number[] = [];
-  s.values.forEach((v, i) => {
-    for (let k = 0; k < s.weights![i]!; k++) out.push(v);
-  });
-  return { values: Float64Array.from(out), weights: null };
-}
-
-function size(s: WeightedSample): number {
-  return s.weights === null ? s.values.length : s.weights.reduce((x, y) => x + y, 0);
-}
-
-const cvmCases = golden.cases.filter((c) => c.expected.cvm !== undefined);
+const cvmCases = casesWith('cvm');
 
 describe('cramerVonMisesTwoSample: golden cases (scipy.stats.cramervonmises_2samp)', () => {
   it('has the fixture cases', () => {
@@ -66,10 +27,9 @@ describe('cramerVonMisesTwoSample: golden cases (scipy.stats.cramervonmises_2sam
 
   for (const c of cvmCases) {
     it(c.name, () => {
-      const a = decode(c.samples[0]!);
-      const b = decode(c.samples[1]!);
-      const n = size(a);
-      const m = size(b);
+      const [a, b] = decodePair(c);
+      const n = sampleSize(a);
+      const m = sampleSize(b);
       const expected = c.expected.cvm!;
       for (const method of ['auto', 'exact', 'asymptotic'] as const) {
         const e = expected[method];
@@ -98,8 +58,8 @@ describe('cramerVonMisesTwoSample: golden cases (scipy.stats.cramervonmises_2sam
 });
 
 describe('cramerVonMisesLimitCdf: scipy _cdf_cvm_inf', () => {
-  it(`matches on ${golden.cvmLimit.length} points`, () => {
-    for (const { x, cdf } of golden.cvmLimit)
+  it(`matches on ${sampleGolden.cvmLimit.length} points`, () => {
+    for (const { x, cdf } of sampleGolden.cvmLimit)
       expectRelClose(cramerVonMisesLimitCdf(x), cdf, 1e-12, `cdf(${x})`);
   });
 
@@ -115,8 +75,8 @@ describe('cramerVonMisesLimitCdf: scipy _cdf_cvm_inf', () => {
 });
 
 describe('cramerVonMisesExactPValue: scipy _pval_cvm_2samp_exact', () => {
-  it(`matches on ${golden.cvmExact.length} (U, m, n) points`, () => {
-    for (const { u, m, n, p } of golden.cvmExact) {
+  it(`matches on ${sampleGolden.cvmExact.length} (U, m, n) points`, () => {
+    for (const { u, m, n, p } of sampleGolden.cvmExact) {
       expectRelClose(cramerVonMisesExactPValue(u, m, n), p, 1e-14, `p(${u}, ${m}, ${n})`);
     }
   });
@@ -124,20 +84,13 @@ describe('cramerVonMisesExactPValue: scipy _pval_cvm_2samp_exact', () => {
 
 describe('cramerVonMisesTwoSample: properties', () => {
   const rand = seededRandom(31);
-  function randomWeighted(k: number): WeightedSample {
-    const values = new Set<number>();
-    while (values.size < k) values.add(Math.round(rand() * 40) / 2);
-    const sorted = Float64Array.from([...values].sort((x, y) => x - y));
-    return { values: sorted, weights: Float64Array.from(sorted, () => 1 + Math.floor(rand() * 4)) };
-  }
 
   it('gives the same statistic and p-value for integer weights as for the expanded sample', () => {
-    for (let trial = 0; trial < 30; trial++) {
-      const a = randomWeighted(1 + Math.floor(rand() * 30));
-      const b = randomWeighted(1 + Math.floor(rand() * 30));
-      if (size(a) < 2 || size(b) < 2) continue;
+    const size = () => 1 + Math.floor(rand() * 30);
+    for (const [a, b] of randomWeightedPairs(rand, 30, size, { spread: 40, step: 2, maxWeight: 4 })) {
+      if (sampleSize(a) < 2 || sampleSize(b) < 2) continue;
       const w = cramerVonMisesTwoSample(a, b);
-      const e = cramerVonMisesTwoSample(expand(a), expand(b));
+      const e = cramerVonMisesTwoSample(expandSample(a), expandSample(b));
       expect(w).toEqual(e);
     }
   });
@@ -180,7 +133,7 @@ describe('cramerVonMisesTwoSample: properties', () => {
       values: s.values,
       weights: s.weights!.map((w) => 4 * w),
     });
-    const e = cramerVonMisesTwoSample(expand(scaled(a)), expand(scaled(b)));
+    const e = cramerVonMisesTwoSample(expandSample(scaled(a)), expandSample(scaled(b)));
     expectRelClose(cramerVonMisesTwoSample(scaled(a), scaled(b)).statistic, e.statistic, 1e-14, 'scaled');
     expectStatisticInput(() => cramerVonMisesTwoSample(a, b, { method: 'exact' }));
   });

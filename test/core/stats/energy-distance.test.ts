@@ -1,41 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { energyDistance } from '../../../src/core/stats/energy-distance.ts';
 import { sortedSample, type WeightedSample } from '../../../src/core/stats/weighted-sample.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, seededRandom } from './golden-fixture.ts';
+import { casesWith, decodePair, expandSample, randomWeightedPairs } from './sample-golden.ts';
 
-interface EncodedSample {
-  readonly values: number[];
-  readonly weights: number[] | null;
-}
-
-interface GoldenCase {
-  readonly name: string;
-  readonly samples: EncodedSample[];
-  readonly expected: { readonly energy?: number };
-}
-
-const golden: { cases: GoldenCase[] } = JSON.parse(
-  readFileSync(new URL('../../fixtures/stats/golden-sample-tests.json', import.meta.url), 'utf8'),
-);
-
-function decode(s: EncodedSample): WeightedSample {
-  return s.weights === null
-    ? sortedSample(Float64Array.from(s.values))
-    : { values: Float64Array.from(s.values), weights: Float64Array.from(s.weights) };
-}
-
-function expand(s: WeightedSample): WeightedSample {
-  if (s.weights === null) return s;
-  const out: number[] = [];
-  s.values.forEach((v, i) => {
-    for (let k = 0; k < s.weights![i]!; k++) out.push(v);
-  });
-  return { values: Float64Array.from(out), weights: null };
-}
-
-const cases = golden.cases.filter((c) => c.expected.energy !== undefined);
+const cases = casesWith('energy');
 
 describe('energyDistance: golden cases (scipy.stats.energy_distance, with weights)', () => {
   it('has the fixture cases', () => {
@@ -44,8 +14,7 @@ describe('energyDistance: golden cases (scipy.stats.energy_distance, with weight
 
   for (const c of cases) {
     it(c.name, () => {
-      const a = decode(c.samples[0]!);
-      const b = decode(c.samples[1]!);
+      const [a, b] = decodePair(c);
       expectRelClose(energyDistance(a, b), c.expected.energy!, 1e-9, 'energy distance');
     });
   }
@@ -65,17 +34,9 @@ describe('energyDistance: properties', () => {
   const rand = seededRandom(61);
 
   it('gives the same distance for integer weights as for the expanded sample', () => {
-    for (let trial = 0; trial < 30; trial++) {
-      const make = (): WeightedSample => {
-        const values = new Set<number>();
-        const k = 1 + Math.floor(rand() * 40);
-        while (values.size < k) values.add(Math.round(rand() * 100) / 8);
-        const sorted = Float64Array.from([...values].sort((x, y) => x - y));
-        return { values: sorted, weights: Float64Array.from(sorted, () => 1 + Math.floor(rand() * 7)) };
-      };
-      const a = make();
-      const b = make();
-      expect(energyDistance(a, b)).toBe(energyDistance(expand(a), expand(b)));
+    const size = () => 1 + Math.floor(rand() * 40);
+    for (const [a, b] of randomWeightedPairs(rand, 30, size, { spread: 100, step: 8, maxWeight: 7 })) {
+      expect(energyDistance(a, b)).toBe(energyDistance(expandSample(a), expandSample(b)));
     }
   });
 

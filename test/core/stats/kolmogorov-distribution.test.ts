@@ -1,23 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   kolmogorovSmirnovCdf,
   kolmogorovSmirnovSurvival,
   smirnovSurvival,
 } from '../../../src/core/stats/kolmogorov-distribution.ts';
+import { sampleGolden } from './sample-golden.ts';
 
-interface KstwoPoint {
-  readonly n: number;
-  readonly x: number;
-  readonly sf: number;
-  readonly cdf: number;
-  /** null for large n where kstwo does not use it (the O(n) sum would only slow the test down). */
-  readonly smirnov: number | null;
-}
-
-const grid: KstwoPoint[] = JSON.parse(
-  readFileSync(new URL('../../fixtures/stats/golden-sample-tests.json', import.meta.url), 'utf8'),
-).kstwo;
+const grid = sampleGolden.kstwo;
 
 /**
  * Relative 1e-10 (observed worst ≈ 1e-12: scipy keeps a few rescaled products in long double and sums the Smirnov

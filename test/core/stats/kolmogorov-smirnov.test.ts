@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   KS_MAX_AUTO_EXACT_SIZE,
@@ -11,50 +10,9 @@ import {
 import { sortedSample, type WeightedSample } from '../../../src/core/stats/weighted-sample.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, seededRandom } from './golden-fixture.ts';
+import { casesWith, decodePair, expandSample, randomWeightedPairs, sampleGolden } from './sample-golden.ts';
 
-interface EncodedSample {
-  readonly values: number[];
-  readonly weights: number[] | null;
-}
-
-interface KsExpected {
-  readonly statistic: number;
-  /** null where scipy returns NaN (n = m = 1, asymptotic): the kernel throws instead. */
-  readonly pValue: number | null;
-  readonly method: 'exact' | 'asymp';
-}
-
-interface GoldenCase {
-  readonly name: string;
-  readonly samples: EncodedSample[];
-  readonly ksOptions?: { readonly n: number; readonly m: number };
-  readonly expected: { readonly ks?: Record<KsMethod, KsExpected> };
-}
-
-const golden: {
-  cases: GoldenCase[];
-  ksExact: { n: number; m: number; h: number; prob: number }[];
-} = JSON.parse(
-  readFileSync(new URL('../../fixtures/stats/golden-sample-tests.json', import.meta.url), 'utf8'),
-);
-
-function decode(s: EncodedSample): WeightedSample {
-  return s.weights === null
-    ? sortedSample(Float64Array.from(s.values))
-    : { values: Float64Array.from(s.values), weights: Float64Array.from(s.weights) };
-}
-
-/** A sample with integer weights written out value by value. */
-function expand(s: WeightedSample): WeightedSample {
-  if (s.weights === null) return s;
-  const out: number[] = [];
-  s.values.forEach((v, i) => {
-    for (let k = 0; k < s.weights![i]!; k++) out.push(v);
-  });
-  return { values: Float64Array.from(out), weights: null };
-}
-
-const ksCases = golden.cases.filter((c) => c.expected.ks !== undefined);
+const ksCases = casesWith('ks');
 
 describe('ksTwoSample: golden cases (scipy.stats.ks_2samp, two-sided)', () => {
   it('has the fixture cases', () => {
@@ -63,8 +21,7 @@ describe('ksTwoSample: golden cases (scipy.stats.ks_2samp, two-sided)', () => {
 
   for (const c of ksCases) {
     it(c.name, () => {
-      const a = decode(c.samples[0]!);
-      const b = decode(c.samples[1]!);
+      const [a, b] = decodePair(c);
       for (const method of ['auto', 'exact', 'asymp'] as const) {
         const expected = c.expected.ks![method];
         const options = { method, ...c.ksOptions };
@@ -97,8 +54,8 @@ describe('ksTwoSample: the conventions doc fixture', () => {
 });
 
 describe('ksExactRawProbability: scipy _compute_prob_outside_square / _compute_outer_prob_inside_method', () => {
-  it(`matches on ${golden.ksExact.length} (n, m, h) points, including the just-above-1 values`, () => {
-    for (const { n, m, h, prob } of golden.ksExact) {
+  it(`matches on ${sampleGolden.ksExact.length} (n, m, h) points, including the just-above-1 values`, () => {
+    for (const { n, m, h, prob } of sampleGolden.ksExact) {
       const actual = ksExactRawProbability(n, m, h);
       if (prob > 1)
         expect(actual, `(${n}, ${m}, ${h})`).toBe(prob); // same operations, same rounding
@@ -109,20 +66,13 @@ describe('ksExactRawProbability: scipy _compute_prob_outside_square / _compute_o
 
 describe('ksTwoSample: properties', () => {
   const rand = seededRandom(21);
-  function randomWeighted(k: number, spread: number): WeightedSample {
-    const values = new Set<number>();
-    while (values.size < k) values.add(Math.round(rand() * spread) / 4);
-    const sorted = Float64Array.from([...values].sort((x, y) => x - y));
-    return { values: sorted, weights: Float64Array.from(sorted, () => 1 + Math.floor(rand() * 5)) };
-  }
 
   it('gives the same D and p for integer weights as for the expanded sample', () => {
-    for (let trial = 0; trial < 30; trial++) {
-      const a = randomWeighted(2 + Math.floor(rand() * 40), 60);
-      const b = randomWeighted(2 + Math.floor(rand() * 40), 60);
+    const size = () => 2 + Math.floor(rand() * 40);
+    for (const [a, b] of randomWeightedPairs(rand, 30, size, { spread: 60, step: 4, maxWeight: 5 })) {
       for (const method of ['auto', 'exact', 'asymp'] as const) {
         const w = ksTwoSample(a, b, { method });
-        const e = ksTwoSample(expand(a), expand(b), { method });
+        const e = ksTwoSample(expandSample(a), expandSample(b), { method });
         // The weighted statistic is the raw D; the exact one is snapped to h/lcm, at most an ulp away.
         expectRelClose(w.statistic, e.statistic, 1e-15, 'statistic');
         expect(w.pValue).toBe(e.pValue);

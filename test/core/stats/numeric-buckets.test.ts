@@ -180,15 +180,15 @@ describe('countNumeric: lookup grid', () => {
     const out = new Array<number>(m + 5).fill(0);
     const last = edges[edges.length - 1]!;
     for (const v of values) {
-      if (Number.isNaN(v)) out[0]++;
-      else if (v === Number.NEGATIVE_INFINITY) out[1]++;
-      else if (v === Number.POSITIVE_INFINITY) out[m + 4]++;
-      else if (v < edges[0]!) out[2]++;
-      else if (v > last) out[m + 3]++;
+      if (Number.isNaN(v)) out[0]!++;
+      else if (v === Number.NEGATIVE_INFINITY) out[1]!++;
+      else if (v === Number.POSITIVE_INFINITY) out[m + 4]!++;
+      else if (v < edges[0]!) out[2]!++;
+      else if (v > last) out[m + 3]!++;
       else {
         let i = 0;
         while (i < m - 1 && edges[i + 1]! <= v) i++;
-        out[3 + i]++;
+        out[3 + i]!++;
       }
     }
     return out;

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { type BucketCounts, bucketCounts } from '../../../src/core/drift/convention-buckets.ts';
 import type { Binning, TestConvention } from '../../../src/core/drift/conventions.ts';
-import { fitEdges } from '../../../src/core/stats/bucket-edges.ts';
-import {
-  countNumeric,
-  NUMERIC_FIRST_INNER_BUCKET,
-  NUMERIC_MISSING_BUCKET,
-  NUMERIC_NEG_INFINITY_BUCKET,
-  numericBucketCount,
-  numericPosInfinityBucket,
-} from '../../../src/core/stats/numeric-buckets.ts';
+import type { FeatureValues } from '../../../src/core/drift/feature-values.ts';
 
 /**
  * test/fixtures/peers/golden-peers.json (written by generate_peer_golden.py from the real Evidently and NannyML, and
@@ -124,152 +117,27 @@ function sortedKeys(values: Cell[]): Cell[] {
   );
 }
 
-export interface Counted {
-  readonly reference: Float64Array;
-  readonly current: Float64Array;
-  /** Labels of the buckets (category or value), where the layout has them. */
-  readonly labels: string[];
-  /** Fitted numeric edges, when the binning fits edges. */
-  readonly edges?: Float64Array;
-  /** Buckets TFDV never matches across sides (missing, ±inf), for its numeric JS. */
-  readonly mismatched: number[];
-}
+export type Counted = BucketCounts;
 
-function countByKeys(keys: Cell[], values: Cell[], extra: number): Float64Array {
-  const index = new Map(keys.map((k, i) => [k, i]));
-  const out = new Float64Array(keys.length + extra);
-  for (const v of values) {
-    if (v === null) continue;
-    const i = index.get(v);
-    out[i === undefined ? keys.length : i]!++;
-  }
-  return out;
-}
-
-function nullCount(values: Cell[]): number {
-  return values.filter((v) => v === null).length;
-}
-
-function numbers(values: Cell[]): Float64Array {
-  return Float64Array.from(values.filter((v): v is number => typeof v === 'number'));
+function featureOf(cells: Cell[], kind: 'numeric' | 'categorical', integer: boolean): FeatureValues {
+  if (kind === 'categorical') return { kind, values: cells.map((c) => (c === null ? null : String(c))) };
+  const values = Float64Array.from(cells, (c) => (c === null ? Number.NaN : (c as number)));
+  const valid = Uint8Array.from(cells, (c) => (c === null ? 0 : 1));
+  return { kind, values, valid, integer };
 }
 
 /**
- * The count vectors a convention's binning gives for one column: the interpretation of the `input` of a
- * TestConvention that the golden tests rely on.
+ * The count vectors a convention's binning gives for one column, through the product's own interpretation
+ * (src/core/drift/convention-buckets.ts). `dtype` is the pandas dtype the tool saw, which decides numpy's integer
+ * rule for Doane and Sturges edges.
  */
 export function countFor(input: Binning, column: ColumnData, dtype: string): Counted {
-  const { reference, current } = column;
-  switch (input.type) {
-    case 'categories': {
-      const own = input.missing === 'own bucket';
-      if (input.categories === 'union') {
-        const keys = sortedKeys([...reference, ...current]);
-        const ref = countByKeys(keys, reference, own ? 1 : 0);
-        const cur = countByKeys(keys, current, own ? 1 : 0);
-        if (own) {
-          ref[keys.length] = nullCount(reference);
-          cur[keys.length] = nullCount(current);
-        }
-        return { reference: ref, current: cur, labels: keys.map(String), mismatched: [] };
-      }
-      const keys = sortedKeys(reference);
-      const ref = countByKeys(keys, reference, own ? 2 : 1);
-      const cur = countByKeys(keys, current, own ? 2 : 1);
-      if (own) {
-        ref[keys.length + 1] = nullCount(reference);
-        cur[keys.length + 1] = nullCount(current);
-      }
-      return { reference: ref, current: cur, labels: [...keys.map(String), '(unseen)'], mismatched: [] };
-    }
-    case 'distinct-values': {
-      const keys = sortedKeys([...reference, ...current]);
-      return {
-        reference: countByKeys(keys, reference, 0),
-        current: countByKeys(keys, current, 0),
-        labels: keys.map(String),
-        mismatched: [],
-      };
-    }
-    case 'edges': {
-      if (input.distinctValuesUpTo !== null && sortedKeys(reference).length <= input.distinctValuesUpTo) {
-        return countFor(
-          { type: 'distinct-values', fitOn: 'reference+current', missing: input.missing, nonFinite: '' },
-          column,
-          dtype,
-        );
-      }
-      const ref = numbers(reference);
-      const cur = numbers(current);
-      const fitValues =
-        input.fitOn === 'reference' || input.fitOn === 'each side'
-          ? ref
-          : input.fitOn === 'reference+current'
-            ? Float64Array.from([...ref, ...cur])
-            : Float64Array.from(new Set([...ref, ...cur]));
-      const strategy =
-        input.integerRule &&
-        dtype.startsWith('int') &&
-        (input.edges.kind === 'doane' || input.edges.kind === 'sturges')
-          ? { ...input.edges, integer: true }
-          : input.edges;
-      const edges = fitEdges(fitValues, strategy);
-      const layout = (values: Cell[]): Float64Array => {
-        const out = new Float64Array(numericBucketCount(edges));
-        const v = Float64Array.from(values, (c) => (c === null ? Number.NaN : (c as number)));
-        countNumeric(v, null, v.length, edges, out);
-        if (input.missing === 'dropped') out[NUMERIC_MISSING_BUCKET] = 0;
-        return out;
-      };
-      const refFull = layout(reference);
-      const curFull = layout(current);
-      const inner = (full: Float64Array): Float64Array =>
-        full.slice(NUMERIC_FIRST_INNER_BUCKET, NUMERIC_FIRST_INNER_BUCKET + edges.length - 1);
-      switch (input.outside) {
-        case 'none (edges cover both samples)':
-          if (input.fitOn === 'each side') {
-            return {
-              reference: refFull,
-              current: curFull,
-              labels: [],
-              edges,
-              mismatched: [
-                NUMERIC_MISSING_BUCKET,
-                NUMERIC_NEG_INFINITY_BUCKET,
-                numericPosInfinityBucket(edges),
-              ],
-            };
-          }
-          return { reference: inner(refFull), current: inner(curFull), labels: [], edges, mismatched: [] };
-        case 'leftover bucket': {
-          const leftover = (full: Float64Array): Float64Array => {
-            const out = new Float64Array(edges.length);
-            out.set(inner(full));
-            out[edges.length - 1] = full.reduce((s, x) => s + x, 0) - inner(full).reduce((s, x) => s + x, 0);
-            return out;
-          };
-          return {
-            reference: leftover(refFull),
-            current: leftover(curFull),
-            labels: [],
-            edges,
-            mismatched: [],
-          };
-        }
-        case 'underflow/overflow buckets':
-          return {
-            reference: refFull,
-            current: curFull,
-            labels: [],
-            edges,
-            mismatched: [],
-          };
-      }
-      throw new Error(`unhandled outside rule ${input.outside}`);
-    }
-    case 'samples':
-      throw new Error('sample-based input has no counts');
-  }
+  const integer = dtype.startsWith('int');
+  return bucketCounts(
+    input,
+    featureOf(column.reference, column.kind, integer),
+    featureOf(column.current, column.kind, integer),
+  );
 }
 
 /** Count-based tests this fixture reproduces (the sample-based ones are wired elsewhere). */

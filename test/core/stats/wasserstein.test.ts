@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   populationStd,
@@ -6,45 +5,12 @@ import {
   wasserstein1,
   wasserstein1Normalized,
 } from '../../../src/core/stats/wasserstein.ts';
-import { sortedSample, type WeightedSample } from '../../../src/core/stats/weighted-sample.ts';
+import { sortedSample } from '../../../src/core/stats/weighted-sample.ts';
 import { expectStatisticInput } from './assertions.ts';
 import { expectRelClose, seededRandom } from './golden-fixture.ts';
+import { casesWith, decodePair, expandSample, randomWeightedPairs } from './sample-golden.ts';
 
-interface EncodedSample {
-  readonly values: number[];
-  readonly weights: number[] | null;
-}
-
-interface GoldenCase {
-  readonly name: string;
-  readonly samples: EncodedSample[];
-  readonly expected: {
-    readonly wasserstein?: number;
-    readonly referenceStd?: number;
-    readonly wassersteinNormalized?: number;
-  };
-}
-
-const golden: { cases: GoldenCase[] } = JSON.parse(
-  readFileSync(new URL('../../fixtures/stats/golden-sample-tests.json', import.meta.url), 'utf8'),
-);
-
-function decode(s: EncodedSample): WeightedSample {
-  return s.weights === null
-    ? sortedSample(Float64Array.from(s.values))
-    : { values: Float64Array.from(s.values), weights: Float64Array.from(s.weights) };
-}
-
-function expand(s: WeightedSample): WeightedSample {
-  if (s.weights === null) return s;
-  const out: number[] = [];
-  s.values.forEach((v, i) => {
-    for (let k = 0; k < s.weights![i]!; k++) out.push(v);
-  });
-  return { values: Float64Array.from(out), weights: null };
-}
-
-const cases = golden.cases.filter((c) => c.expected.wasserstein !== undefined);
+const cases = casesWith('wasserstein');
 
 describe('wasserstein1: golden cases (scipy.stats.wasserstein_distance, with weights)', () => {
   it('has the fixture cases, weighted ones included', () => {
@@ -54,8 +20,7 @@ describe('wasserstein1: golden cases (scipy.stats.wasserstein_distance, with wei
 
   for (const c of cases) {
     it(c.name, () => {
-      const a = decode(c.samples[0]!);
-      const b = decode(c.samples[1]!);
+      const [a, b] = decodePair(c);
       expectRelClose(wasserstein1(a, b), c.expected.wasserstein!, 1e-9, 'W1');
       if (c.expected.referenceStd !== undefined) {
         const std = populationStd(a);
@@ -82,18 +47,10 @@ describe('wasserstein1: properties', () => {
   const rand = seededRandom(51);
 
   it('gives the same distance for integer weights as for the expanded sample', () => {
-    for (let trial = 0; trial < 30; trial++) {
-      const make = (): WeightedSample => {
-        const values = new Set<number>();
-        const k = 1 + Math.floor(rand() * 40);
-        while (values.size < k) values.add(Math.round(rand() * 100) / 8);
-        const sorted = Float64Array.from([...values].sort((x, y) => x - y));
-        return { values: sorted, weights: Float64Array.from(sorted, () => 1 + Math.floor(rand() * 7)) };
-      };
-      const a = make();
-      const b = make();
-      expect(wasserstein1(a, b)).toBe(wasserstein1(expand(a), expand(b)));
-      expectRelClose(populationStd(a), populationStd(expand(a)), 1e-13, 'std');
+    const size = () => 1 + Math.floor(rand() * 40);
+    for (const [a, b] of randomWeightedPairs(rand, 30, size, { spread: 100, step: 8, maxWeight: 7 })) {
+      expect(wasserstein1(a, b)).toBe(wasserstein1(expandSample(a), expandSample(b)));
+      expectRelClose(populationStd(a), populationStd(expandSample(a)), 1e-13, 'std');
     }
   });
 

@@ -6,13 +6,13 @@ import { CategoricalSummary } from '../../../src/core/summary/categorical-summar
 import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import {
   expectFrameIsGuarded,
-  expectInvalidOption,
   expectSameBytes,
-  expectStatisticInput,
-  mergeOrders,
+  type MergeOps,
+  mergeCandidates,
   randomCuts,
   zipf,
 } from '../sketches/sketch-test-support.ts';
+import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 
 /** Rows drawn from Zipf(s) over `universe` labels, with ~3% nulls. */
 function rows(n: number, universe: number, s: number, seed: number): (string | null)[] {
@@ -184,6 +184,12 @@ describe('CategoricalSummary: exact to sketch', () => {
   });
 });
 
+const SUMMARY_MERGE: MergeOps<CategoricalSummary> = {
+  clone: (x) => x.clone(),
+  merge: (into, from) => into.mergeFrom(from),
+  roundTrip: (x) => CategoricalSummary.deserialize(x.serialize()),
+};
+
 describe('CategoricalSummary: merging', () => {
   const cases = [
     { n: 50_000, universe: 500, s: 1.0, exact: true },
@@ -199,18 +205,7 @@ describe('CategoricalSummary: merging', () => {
         const cuts = randomCuts(n, 8, rng);
         const parts = Array.from({ length: 8 }, (_, p) => summaryOf(values.slice(cuts[p]!, cuts[p + 1]!)));
         const whole = summaryOf(values);
-        const results: [string, CategoricalSummary][] = [['single summary', whole]];
-        for (const order of mergeOrders(
-          (x: CategoricalSummary) => x.clone(),
-          (into, from) => into.mergeFrom(from),
-          rng,
-        )) {
-          results.push([order.name, order.combine(parts)]);
-        }
-        const decoded = parts.map((p) => CategoricalSummary.deserialize(p.serialize()));
-        const wire = decoded[0]!;
-        for (let i = 1; i < decoded.length; i++) wire.mergeFrom(decoded[i]!);
-        results.push(['after serialization', wire]);
+        const results = mergeCandidates('single summary', whole, parts, SUMMARY_MERGE, rng);
         const expectedCounts = whole.counts();
         for (const [name, summary] of results) {
           const context = `${name} seed ${seed}`;

@@ -8,12 +8,12 @@ import {
   DISTRIBUTIONS,
   draw,
   expectFrameIsGuarded,
-  expectInvalidOption,
   expectSameBytes,
-  expectStatisticInput,
-  mergeOrders,
+  type MergeOps,
+  mergeCandidates,
   randomCuts,
 } from '../sketches/sketch-test-support.ts';
+import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 
 /** Values with nulls, NaN and infinities sprinkled in, and a validity bitmap whose null slots hold junk. */
 function column(n: number, seed: number, offset = 0) {
@@ -219,6 +219,12 @@ describe('NumericSummary: exact to sketch', () => {
   });
 });
 
+const SUMMARY_MERGE: MergeOps<NumericSummary> = {
+  clone: (s) => s.clone(),
+  merge: (into, from) => into.mergeFrom(from),
+  roundTrip: (s) => NumericSummary.deserialize(s.serialize()),
+};
+
 describe('NumericSummary: merging', () => {
   const sizes = [10, 1_000, 30_000, 200_000];
   for (const distribution of DISTRIBUTIONS) {
@@ -233,18 +239,7 @@ describe('NumericSummary: merging', () => {
           const parts = Array.from({ length: 9 }, (_, p) => summaryOf(data, cuts[p]!, cuts[p + 1]!));
           const whole = summaryOf(data, 0, n);
           const finite = data.filter((v) => Number.isFinite(v)).sort();
-          const results: [string, NumericSummary][] = [['single summary', whole]];
-          for (const order of mergeOrders(
-            (s: NumericSummary) => s.clone(),
-            (into, from) => into.mergeFrom(from),
-            rng,
-          )) {
-            results.push([order.name, order.combine(parts)]);
-          }
-          const decoded = parts.map((p) => NumericSummary.deserialize(p.serialize()));
-          const wire = decoded[0]!;
-          for (let i = 1; i < decoded.length; i++) wire.mergeFrom(decoded[i]!);
-          results.push(['after serialization', wire]);
+          const results = mergeCandidates('single summary', whole, parts, SUMMARY_MERGE, rng);
 
           const direct = directMoments(finite);
           for (const [name, s] of results) {
