@@ -26,7 +26,8 @@ Options:
   --categorical c,d       columns to treat as categorical even if every value is a number
                           (a column with any non-numeric value is categorical anyway)
   --tests ks,psi,...      tests to run: ${TEST_NAMES.join(', ')}
-                          (default: the convention's automatic choice per column)
+                          (default: the convention's automatic choice per column); test@convention picks
+                          another convention for one test, e.g. --tests psi@evidently,ks
   --convention <name>     ${CONVENTION_NAMES.join(' | ')} (default driftwatch): reproduce a tool's numbers exactly
   --threshold t=v,...     override a test's threshold, e.g. --threshold psi=0.1,wasserstein=2.5
   --binning <spec>        numeric buckets for the binned tests, fitted on the reference: quantile:<n>, doane,
@@ -68,7 +69,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   if (format !== 'json' && format !== 'table') {
     throw new DriftwatchError(ErrorCodes.CLI_USAGE, `--format must be json or table, got ${format}`);
   }
-  const tests = values.tests === undefined ? undefined : list(values.tests).map(testName);
+  const tests = values.tests === undefined ? undefined : list(values.tests).map(testSpec);
   const thresholds = parseThresholds(values.threshold);
   const binning = values.binning === undefined ? undefined : parseBinning(values.binning);
   const epsilon = values.epsilon === undefined ? undefined : parseEpsilon(values.epsilon);
@@ -95,7 +96,8 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
 export interface CompareOptions {
   readonly convention: ConventionName;
   readonly features?: readonly string[];
-  readonly tests?: readonly TestName[];
+  /** Tests to run, each under the run's convention unless it names its own. */
+  readonly tests?: readonly TestSpec[];
   readonly thresholds?: ReadonlyMap<TestName, number>;
   /** Replaces the edge strategy of binned numeric tests (fitted on the reference, with under/overflow buckets). */
   readonly binning?: EdgeStrategy;
@@ -159,15 +161,18 @@ export function compareTables(
     const ref = toFeature(refColumn, kind);
     const cur = toFeature(curColumn, kind);
     const referenceRows = ref.values.length - countMissing(ref);
-    const chosen =
-      options.tests ?? defaultTestsFor(options.convention, kind, referenceRows, uniqueCount(ref, cur));
+    const chosen: readonly TestSpec[] =
+      options.tests ??
+      defaultTestsFor(options.convention, kind, referenceRows, uniqueCount(ref, cur)).map((test) => ({
+        test,
+      }));
     const results: CompareFeature['tests'] = [];
-    for (const test of chosen) {
-      const conv = customize(conventionFor(options.convention, test, kind), options);
+    for (const spec of chosen) {
+      const test = spec.test;
+      const convention = spec.convention ?? options.convention;
+      const conv = customize(conventionFor(convention, test, kind), options);
       if (!conv.applies) {
-        options.warn?.(
-          `${name}: ${test} skipped for a ${kind} feature under ${options.convention} (${conv.note})`,
-        );
+        options.warn?.(`${name}: ${test} skipped for a ${kind} feature under ${convention} (${conv.note})`);
         continue;
       }
       const threshold = options.thresholds?.get(test);
@@ -181,7 +186,7 @@ export function compareTables(
           pValue: null,
           threshold: threshold ?? null,
           drift: null,
-          conventions: { convention: options.convention },
+          conventions: { convention },
           error: error.message,
         });
       }
@@ -216,6 +221,24 @@ function list(text: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+export interface TestSpec {
+  readonly test: TestName;
+  readonly convention?: ConventionName;
+}
+
+/** `psi` or `psi@evidently`. */
+function testSpec(text: string): TestSpec {
+  const [name, convention] = text.split('@', 2) as [string, string | undefined];
+  if (convention === undefined) return { test: testName(name) };
+  if (!(CONVENTION_NAMES as readonly string[]).includes(convention)) {
+    throw new DriftwatchError(
+      ErrorCodes.CLI_USAGE,
+      `unknown convention "${convention}" in "${text}"; conventions: ${CONVENTION_NAMES.join(', ')}`,
+    );
+  }
+  return { test: testName(name), convention: convention as ConventionName };
 }
 
 function testName(name: string): TestName {

@@ -92,6 +92,31 @@ describe('driftwatch compare', { timeout: 60_000 }, () => {
     expect(psi.statistic).toBeCloseTo(0.15656986522746735, 12);
   });
 
+  it('runs one test under another convention with test@convention', () => {
+    const r = driftwatch(
+      '--reference',
+      join(PEERS, 'peers-main-reference.csv'),
+      '--current',
+      join(PEERS, 'peers-main-current.csv'),
+      '--features',
+      'num_shift',
+      '--tests',
+      'psi@evidently,psi',
+      '--format',
+      'json',
+    );
+    expect(r.status).toBe(0);
+    const [evidently, ours] = (
+      JSON.parse(r.stdout) as {
+        features: { tests: { statistic: number; conventions: Record<string, string> }[] }[];
+      }
+    ).features[0]!.tests;
+    expect(evidently!.conventions.convention).toBe('evidently');
+    expect(evidently!.statistic).toBeCloseTo(0.15656986522746735, 12);
+    expect(ours!.conventions.convention).toBe('driftwatch');
+    expect(ours!.statistic).not.toBeCloseTo(evidently!.statistic, 3);
+  });
+
   it('treats a column with any text as categorical, and --categorical forces it', () => {
     const ref = write('r.csv', 'zip,v\n10115,1\n75001,2\n10115,3\n');
     const cur = write('c.csv', 'zip,v\n10115,1\nunknown,2\n10115,2\n');
