@@ -80,10 +80,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     groupId: `driftwatch.demo-${runId}`,
     onWindow: (result) => {
       const stats = result.statistics
-        .map(
-          (s) =>
-            `${s.feature} ${s.test}=${(s.test === 'chi2' ? (s.pValue ?? 1) : s.value).toPrecision(3)}${s.drift ? '!' : ''}`,
-        )
+        .map((s) => `${s.feature} ${s.test}=${(s.pValue ?? s.value).toPrecision(3)}${s.drift ? '!' : ''}`)
         .join('  ');
       out(
         `window ${time(result.start)}-${time(result.end)}  ${String(result.rows).padStart(5)} rows  ${stats}`,
@@ -100,7 +97,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
 
   out(`driftwatch demo: ${rate} events/s to ${topology.source.topic}, ${windowMs / 1000}s windows,`);
   out(`drift injected after ${driftAfter / 1000}s, alerts read back from ${topology.outputs.alertTopic}`);
-  out('(chi2 windows show the p-value; ! marks a drifted feature)');
+  out('(ks and chi2 show their p-value; ! marks a drifted feature)');
   const generator = new CreditRiskEventGenerator(7, `demo-${runId}`);
   const started = Date.now();
   const tickMs = 100;
