@@ -1,4 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { checkColumn } from './column-checks.ts';
 
 /**
  * Categorical bucket layout for a baseline with k categories:
@@ -72,22 +73,7 @@ export function countCategorical(
       },
     );
   }
-  if (!Number.isInteger(length) || length < 0 || length > codes.length) {
-    throw new DriftwatchError(ErrorCodes.STATISTIC_INPUT, `length ${length} exceeds ${codes.length} codes`, {
-      length,
-      codes: codes.length,
-    });
-  }
-  if (validity !== null && validity.length * 8 < length) {
-    throw new DriftwatchError(
-      ErrorCodes.STATISTIC_INPUT,
-      `validity bitmap covers fewer than ${length} values`,
-      {
-        length,
-        validityBytes: validity.length,
-      },
-    );
-  }
+  checkColumn(length, codes.length, validity, 'codes');
   const unseen = out.length - 2;
   const missing = out.length - 1;
   // A map built for another baseline would silently misplace counts; check it once per call, not per value.

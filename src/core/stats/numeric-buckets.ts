@@ -1,4 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { checkColumn } from './column-checks.ts';
 
 /**
  * Numeric bucket layout. Edges are fitted once on the reference; every window is counted into the same layout, so
@@ -148,26 +149,7 @@ export function countNumeric(
       { edges: edges.length, buckets: out.length },
     );
   }
-  if (!Number.isInteger(length) || length < 0 || length > values.length) {
-    throw new DriftwatchError(
-      ErrorCodes.STATISTIC_INPUT,
-      `length ${length} exceeds ${values.length} values`,
-      {
-        length,
-        values: values.length,
-      },
-    );
-  }
-  if (validity !== null && validity.length * 8 < length) {
-    throw new DriftwatchError(
-      ErrorCodes.STATISTIC_INPUT,
-      `validity bitmap covers fewer than ${length} values`,
-      {
-        length,
-        validityBytes: validity.length,
-      },
-    );
-  }
+  checkColumn(length, values.length, validity, 'values');
   const lowest = edges[0]!;
   const highest = edges[edges.length - 1]!;
   const grid = lookupGrid(edges, m);

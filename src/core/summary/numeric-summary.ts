@@ -1,6 +1,7 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import { KLL_DEFAULT_K, KLL_MAX_K, KLL_MIN_K, KllSketch } from '../sketches/kll-sketch.ts';
+import { checkColumn } from '../stats/column-checks.ts';
 
 /**
  * Mergeable, serializable state of one numeric feature over a window (per partition, per worker), to be combined
@@ -175,26 +176,7 @@ export class NumericSummary {
    * all present); values under a cleared bit count as null and are never read as numbers.
    */
   add(values: Float64Array, validity: Uint8Array | null, length: number): void {
-    if (!Number.isInteger(length) || length < 0 || length > values.length) {
-      throw new DriftwatchError(
-        ErrorCodes.STATISTIC_INPUT,
-        `length ${length} exceeds ${values.length} values`,
-        {
-          length,
-          values: values.length,
-        },
-      );
-    }
-    if (validity !== null && validity.length * 8 < length) {
-      throw new DriftwatchError(
-        ErrorCodes.STATISTIC_INPUT,
-        `validity bitmap covers fewer than ${length} values`,
-        {
-          length,
-          validityBytes: validity.length,
-        },
-      );
-    }
+    checkColumn(length, values.length, validity, 'values');
     if (scratch.length < Math.min(length, CHUNK)) scratch = new Float64Array(Math.min(length, CHUNK));
     for (let start = 0; start < length; start += CHUNK) {
       this.#addChunk(values, validity, start, Math.min(length, start + CHUNK));
