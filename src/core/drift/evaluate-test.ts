@@ -8,6 +8,12 @@ import { jensenShannonDistance, tfdvJensenShannonDivergence } from '../stats/jen
 import { klDivergence } from '../stats/kl-divergence.ts';
 import { ksTwoSample } from '../stats/kolmogorov-smirnov.ts';
 import { lInfinityDistance } from '../stats/l-infinity.ts';
+import {
+  NANNYML_BINS,
+  NANNYML_EXACT_BELOW,
+  nannymlBinnedKs,
+  nannymlBinnedWasserstein,
+} from '../stats/nannyml-binned.ts';
 import { psi } from '../stats/psi.ts';
 import { twoProportionZFromCounts } from '../stats/two-proportion-z.ts';
 import { populationStd, wasserstein1, wasserstein1Normalized } from '../stats/wasserstein.ts';
@@ -117,7 +123,28 @@ function fromCounts(conv: TestConvention, counted: BucketCounts): Computed {
   }
 }
 
+/** NannyML switches KS and Wasserstein to 10,000 equal-width bins once the reference has 10,000 finite values. */
+function nannymlBinned(
+  conv: TestConvention,
+  reference: FeatureValues,
+  current: FeatureValues,
+): Computed | null {
+  if (conv.convention !== 'nannyml' || conv.input?.type !== 'samples' || conv.input.approximation === null)
+    return null;
+  if (reference.kind !== 'numeric' || current.kind !== 'numeric') return null;
+  const ref = finiteValues(reference);
+  if (ref.length < NANNYML_EXACT_BELOW) return null;
+  const cur = finiteValues(current);
+  const details = { approximationUsed: `${NANNYML_BINS} equal-width bins over the reference range` };
+  if (conv.test === 'ks') return { statistic: nannymlBinnedKs(ref, cur), pValue: null, details };
+  if (conv.test === 'wasserstein')
+    return { statistic: nannymlBinnedWasserstein(ref, cur), pValue: null, details };
+  return null;
+}
+
 function fromSamples(conv: TestConvention, reference: FeatureValues, current: FeatureValues): Computed {
+  const binned = nannymlBinned(conv, reference, current);
+  if (binned !== null) return binned;
   const [a, b] = samples(reference, current);
   const details: Record<string, string> = {};
   switch (conv.test) {
