@@ -7,7 +7,7 @@
  * For every size N it generates a seeded reference (N values, standard normal) and current window (N values, normal
  * shifted by 0.05), a categorical column (8 categories, Int32 codes) and a binary one (Int32 0/1) for each side, and
  * writes them to bench/.data/ (git-ignored) as raw little-endian files, so the peers read exactly the same data with
- * numpy.fromfile. One Python subprocess (bench/statistics_peers.py, default interpreter /tmp/dw-venv-peers/bin/python,
+ * numpy.fromfile. One Python subprocess (bench/statistics_peers.py, default interpreter .venv/bin/python,
  * or $DRIFTWATCH_PEERS_PYTHON, or --python) times scipy and Evidently; it times a size while this process waits, then
  * this process times ours on the same size, so the two never compete for the cpus.
  *
@@ -65,7 +65,14 @@ const CATEGORY_WEIGHTS_REF = [0.3, 0.2, 0.15, 0.1, 0.1, 0.08, 0.05, 0.02];
 const CATEGORY_WEIGHTS_CUR = [0.28, 0.21, 0.15, 0.1, 0.1, 0.08, 0.05, 0.03];
 const BINARY_P_REF = 0.3;
 const BINARY_P_CUR = 0.305;
-const DEFAULT_PYTHON = '/tmp/dw-venv-peers/bin/python';
+/**
+ * The peers' interpreter: --python, else DRIFTWATCH_PEERS_PYTHON, else the repository's .venv (git-ignored; create it
+ * with `python3 -m venv .venv && .venv/bin/pip install evidently==0.7.23 pandas==2.3.3 numpy==2.4.6 scipy==1.17.1`),
+ * else python3 on the PATH.
+ */
+const REPO_VENV_PYTHON = fileURLToPath(new URL('../.venv/bin/python', import.meta.url));
+const DEFAULT_PYTHON =
+  process.env.DRIFTWATCH_PEERS_PYTHON ?? (existsSync(REPO_VENV_PYTHON) ? REPO_VENV_PYTHON : 'python3');
 
 const { values: args } = parseArgs({
   options: {
