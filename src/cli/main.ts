@@ -1,4 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { BASELINE_HELP, baselineCommand } from './commands/baseline-command.ts';
 import { COMPARE_HELP, compareCommand } from './commands/compare-command.ts';
 import { DEMO_HELP, demoCommand } from './commands/demo-command.ts';
 import { RUN_HELP, runCommand } from './commands/run-command.ts';
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { help: string; run: (args: readonly string[]) =>
   validate: { help: VALIDATE_HELP, run: validateCommand },
   demo: { help: DEMO_HELP, run: demoCommand },
   compare: { help: COMPARE_HELP, run: compareCommand },
+  baseline: { help: BASELINE_HELP, run: baselineCommand },
 };
 
 const HELP = `driftwatch: drift and skew monitoring for production ML, on Kafka
@@ -18,6 +20,8 @@ Usage: driftwatch <command> [options]
 Commands:
   run <topology.yaml> [...]   run the engine for topology files
   validate <topology.yaml>    check topology files and their baselines
+  baseline build --topology <t> --input <f>
+                              build a baseline file from training data
   compare --reference <f> --current <f>
                               compare two data files feature by feature
   demo                        the end-to-end demo on the local stack
