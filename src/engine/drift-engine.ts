@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../core/time/clock.ts';
 import { OffsetLedger } from '../core/window/offset-ledger.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../kafka/avro-schemas.ts';
-import { createKafka, ensureTopics } from '../kafka/kafka-connection.ts';
+import { createKafka, ensureTopics, KAFKA_RETRY } from '../kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
 import { encodeWire } from '../kafka/wire-format.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -189,7 +189,7 @@ export class DriftEngine {
       allowAutoTopicCreation: false,
       // Window state lives in memory; a consumer restarted by kafkajs would re-read from the committed offsets into
       // that state and count events twice. A crash therefore stops the engine, and a restart starts clean.
-      retry: { retries: 8, restartOnFailure: async () => false },
+      retry: { ...KAFKA_RETRY, restartOnFailure: async () => false },
     });
     await this.#consumer.connect();
     await this.#consumer.subscribe({

@@ -10,6 +10,8 @@ export interface KafkaOptions {
   readonly logger?: Logger;
 }
 
+export const KAFKA_RETRY = { retries: 20, initialRetryTime: 200, maxRetryTime: 2_000 } as const;
+
 /** One place that creates kafkajs clients, so connection settings (and later SASL/TLS) live in one file. */
 export function createKafka(options: KafkaOptions): Kafka {
   if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
@@ -34,7 +36,9 @@ export function createKafka(options: KafkaOptions): Kafka {
         logger.debug(`kafkajs ${namespace}: ${message}`, fields);
       };
     },
-    retry: { retries: 8, initialRetryTime: 200 },
+    // Capped backoff: a broker that is still creating __consumer_offsets or electing a coordinator is retried every
+    // couple of seconds for about 40 s, instead of waiting out kafkajs' doubling up to 30 s between attempts.
+    retry: KAFKA_RETRY,
   });
 }
 
