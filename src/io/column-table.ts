@@ -69,3 +69,11 @@ export function inputError(
 ) {
   return new DriftwatchError(ErrorCodes.INPUT_FILE, `${file}: ${message}`, { file, ...details }, { cause });
 }
+
+/**
+ * A numeric column read as categories (a column that is text in the other file, or monitored as categorical):
+ * each present value as its shortest decimal string, null and NaN as missing.
+ */
+export function numericAsCategories(column: DataColumn & { kind: 'numeric' }): (string | null)[] {
+  return Array.from(column.values, (v, i) => (column.valid[i] === 0 || Number.isNaN(v) ? null : String(v)));
+}

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { buildBaseline, type ReferenceColumn } from '../../baseline/build-baseline.ts';
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
-import type { DataColumn } from '../../io/column-table.ts';
+import { type DataColumn, numericAsCategories } from '../../io/column-table.ts';
 import { readDataFile } from '../../io/read-data-file.ts';
 import { loadTopologyFile } from '../../topology/load-topology.ts';
 import { integerOption, parseCommandArgs } from '../cli-args.ts';
@@ -77,12 +77,7 @@ function referenceColumn(
 ): ReferenceColumn {
   if (kind === 'categorical') {
     if (column.kind === 'categorical') return { kind: 'categorical', values: column.values };
-    return {
-      kind: 'categorical',
-      values: Array.from(column.values, (v, i) =>
-        column.valid[i] === 0 || Number.isNaN(v) ? null : String(v),
-      ),
-    };
+    return { kind: 'categorical', values: numericAsCategories(column) };
   }
   if (column.kind !== 'numeric') {
     throw new DriftwatchError(

@@ -9,10 +9,15 @@ import {
   type TestName,
 } from '../../core/drift/conventions.ts';
 import { evaluateTest, type TestResult } from '../../core/drift/evaluate-test.ts';
-import { categoricalFeature, type FeatureValues, numericFeature } from '../../core/drift/feature-values.ts';
+import {
+  categoricalFeature,
+  type FeatureValues,
+  numericFeature,
+  sideCounts,
+} from '../../core/drift/feature-values.ts';
 import type { EdgeStrategy } from '../../core/stats/bucket-edges.ts';
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
-import type { ColumnTable, DataColumn } from '../../io/column-table.ts';
+import { type ColumnTable, type DataColumn, numericAsCategories } from '../../io/column-table.ts';
 import { readDataFile } from '../../io/read-data-file.ts';
 import { parseCommandArgs } from '../cli-args.ts';
 
@@ -160,7 +165,7 @@ export function compareTables(
     const kind = refColumn.kind === 'numeric' && curColumn.kind === 'numeric' ? 'numeric' : 'categorical';
     const ref = toFeature(refColumn, kind);
     const cur = toFeature(curColumn, kind);
-    const referenceRows = ref.values.length - countMissing(ref);
+    const referenceRows = ref.values.length - sideCounts(ref).missing;
     const chosen: readonly TestSpec[] =
       options.tests ??
       defaultTestsFor(options.convention, kind, referenceRows, uniqueCount(ref, cur)).map((test) => ({
@@ -200,20 +205,9 @@ function toFeature(column: DataColumn, kind: 'numeric' | 'categorical'): Feature
   if (column.kind === 'numeric') {
     if (kind === 'numeric') return numericFeature(column.values, column.valid);
     // The other file has text in this column: compare as categories, numbers as their shortest decimal form.
-    return categoricalFeature(
-      Array.from(column.values, (v, i) => (column.valid[i] === 0 || Number.isNaN(v) ? null : String(v))),
-    );
+    return categoricalFeature(numericAsCategories(column));
   }
   return categoricalFeature(column.values);
-}
-
-function countMissing(feature: FeatureValues): number {
-  if (feature.kind === 'categorical') return feature.values.filter((v) => v === null).length;
-  let n = 0;
-  for (let i = 0; i < feature.values.length; i++) {
-    if ((feature.valid !== null && feature.valid[i] === 0) || Number.isNaN(feature.values[i]!)) n++;
-  }
-  return n;
 }
 
 function list(text: string): string[] {

@@ -5,6 +5,7 @@ import {
   NUMERIC_MISSING_BUCKET,
   NUMERIC_NEG_INFINITY_BUCKET,
   numericBucketCount,
+  numericInnerBucketCount,
   numericPosInfinityBucket,
 } from '../stats/numeric-buckets.ts';
 import type { Binning } from './conventions.ts';
@@ -152,7 +153,7 @@ export function bucketCounts(input: Binning, reference: FeatureValues, current: 
       };
       const refFull = layout(reference);
       const curFull = layout(current);
-      const innerCount = Math.max(1, edges.length - 1);
+      const innerCount = numericInnerBucketCount(edges);
       const inner = (full: Float64Array): Float64Array =>
         full.slice(NUMERIC_FIRST_INNER_BUCKET, NUMERIC_FIRST_INNER_BUCKET + innerCount);
       switch (input.outside) {

@@ -1,4 +1,5 @@
 import { chiSquaredHomogeneity } from '../stats/chi-squared.ts';
+import { total } from '../stats/count-vectors.ts';
 import { jensenShannonDistance } from '../stats/jensen-shannon.ts';
 import { ksTwoSample } from '../stats/kolmogorov-smirnov.ts';
 import { numericBucketCount } from '../stats/numeric-buckets.ts';
@@ -56,12 +57,6 @@ export function needsSample(spec: FeatureDriftSpec): boolean {
 
 export function bucketCountFor(spec: FeatureDriftSpec): number {
   return spec.kind === 'numeric' ? numericBucketCount(spec.edges) : spec.categories.length + 2;
-}
-
-function total(counts: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < counts.length; i++) sum += counts[i]!;
-  return sum;
 }
 
 /**

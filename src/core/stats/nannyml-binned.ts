@@ -1,6 +1,11 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { numpySum } from './bucket-edges.ts';
-import { countNumeric, NUMERIC_FIRST_INNER_BUCKET, NUMERIC_UNDERFLOW_BUCKET } from './numeric-buckets.ts';
+import {
+  countNumeric,
+  NUMERIC_FIRST_INNER_BUCKET,
+  NUMERIC_UNDERFLOW_BUCKET,
+  numericBucketCount,
+} from './numeric-buckets.ts';
 
 /**
  * NannyML's binned ("estimated") KS statistic and Wasserstein distance, which it uses instead of the exact tests
@@ -45,7 +50,7 @@ function check(reference: Float64Array, current: Float64Array): void {
 
 /** Counts per inner bucket (numpy.histogram with these edges) and the number of values below the first edge. */
 function histogram(values: Float64Array, edges: Float64Array): { counts: Float64Array; below: number } {
-  const layout = new Float64Array(edges.length + 4);
+  const layout = new Float64Array(numericBucketCount(edges));
   countNumeric(values, null, values.length, edges, layout);
   return {
     counts: layout.subarray(NUMERIC_FIRST_INNER_BUCKET, NUMERIC_FIRST_INNER_BUCKET + edges.length - 1),

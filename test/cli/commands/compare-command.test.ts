@@ -15,6 +15,17 @@ function driftwatch(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** compare on the peers' main data set (the CSVs the Evidently and NannyML goldens were computed on). */
+function comparePeers(...args: string[]) {
+  return driftwatch(
+    '--reference',
+    join(PEERS, 'peers-main-reference.csv'),
+    '--current',
+    join(PEERS, 'peers-main-current.csv'),
+    ...args,
+  );
+}
+
 function write(name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
@@ -23,11 +34,7 @@ function write(name: string, text: string): string {
 
 describe('driftwatch compare', { timeout: 60_000 }, () => {
   it('prints the JSON shape with every test, its statistic, p-value, threshold, drift and conventions', () => {
-    const r = driftwatch(
-      '--reference',
-      join(PEERS, 'peers-main-reference.csv'),
-      '--current',
-      join(PEERS, 'peers-main-current.csv'),
+    const r = comparePeers(
       '--features',
       'num_shift,cat_same',
       '--tests',
@@ -71,11 +78,7 @@ describe('driftwatch compare', { timeout: 60_000 }, () => {
   });
 
   it('reproduces Evidently with --convention evidently', () => {
-    const r = driftwatch(
-      '--reference',
-      join(PEERS, 'peers-main-reference.csv'),
-      '--current',
-      join(PEERS, 'peers-main-current.csv'),
+    const r = comparePeers(
       '--features',
       'num_shift',
       '--tests',
@@ -93,18 +96,7 @@ describe('driftwatch compare', { timeout: 60_000 }, () => {
   });
 
   it('runs one test under another convention with test@convention', () => {
-    const r = driftwatch(
-      '--reference',
-      join(PEERS, 'peers-main-reference.csv'),
-      '--current',
-      join(PEERS, 'peers-main-current.csv'),
-      '--features',
-      'num_shift',
-      '--tests',
-      'psi@evidently,psi',
-      '--format',
-      'json',
-    );
+    const r = comparePeers('--features', 'num_shift', '--tests', 'psi@evidently,psi', '--format', 'json');
     expect(r.status).toBe(0);
     const [evidently, ours] = (
       JSON.parse(r.stdout) as {
@@ -126,14 +118,7 @@ describe('driftwatch compare', { timeout: 60_000 }, () => {
   });
 
   it('prints a table by default', () => {
-    const r = driftwatch(
-      '--reference',
-      join(PEERS, 'peers-main-reference.csv'),
-      '--current',
-      join(PEERS, 'peers-main-current.csv'),
-      '--features',
-      'num_shift',
-    );
+    const r = comparePeers('--features', 'num_shift');
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(
       /^feature\s+kind\s+test\s+statistic\s+p-value\s+threshold\s+drift$/,
@@ -163,11 +148,7 @@ describe('driftwatch compare', { timeout: 60_000 }, () => {
   });
 
   it('fits the binning and epsilon given on the command line, and reports them', () => {
-    const r = driftwatch(
-      '--reference',
-      join(PEERS, 'peers-main-reference.csv'),
-      '--current',
-      join(PEERS, 'peers-main-current.csv'),
+    const r = comparePeers(
       '--features',
       'num_shift',
       '--tests',

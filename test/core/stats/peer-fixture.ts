@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { type BucketCounts, bucketCounts } from '../../../src/core/drift/convention-buckets.ts';
+import {
+  type BucketCounts,
+  bucketCounts,
+  uniqueCount as distinctValues,
+} from '../../../src/core/drift/convention-buckets.ts';
 import type { Binning, TestConvention } from '../../../src/core/drift/conventions.ts';
 import type { FeatureValues } from '../../../src/core/drift/feature-values.ts';
 
@@ -109,14 +113,6 @@ export function dataset(name: string): Record<string, ColumnData> {
   return out;
 }
 
-/** Sorted distinct keys: numbers numerically, strings by UTF-16 code unit (= bytewise for ASCII, Python's order). */
-function sortedKeys(values: Cell[]): Cell[] {
-  const keys = [...new Set(values.filter((v) => v !== null))];
-  return keys.sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1,
-  );
-}
-
 export type Counted = BucketCounts;
 
 function featureOf(cells: Cell[], kind: 'numeric' | 'categorical', integer: boolean): FeatureValues {
@@ -154,7 +150,10 @@ export const COUNT_BASED_TESTS = new Set([
 
 /** Distinct non-missing values of reference + current (pandas nunique of the concatenation). */
 export function uniqueCount(column: ColumnData): number {
-  return sortedKeys([...column.reference, ...column.current]).length;
+  return distinctValues(
+    featureOf(column.reference, column.kind, false),
+    featureOf(column.current, column.kind, false),
+  );
 }
 
 /** Non-missing reference rows. */
