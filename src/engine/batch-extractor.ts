@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../core/time/clock.ts';
 import type { ColumnLayout, EventBatch } from '../core/window/event-batch.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { Topology } from '../topology/topology-types.ts';
@@ -18,23 +19,34 @@ export interface RejectedRow {
  */
 export class BatchExtractor {
   readonly layout: ColumnLayout;
-  readonly #eventTime: FieldGetter;
+  /** null in processing time: rows are stamped with the clock when extracted. */
+  readonly #eventTime: FieldGetter | null;
   readonly #eventTimeField: string;
+  readonly #clock: Clock;
+  readonly #segment: FieldGetter | null;
   readonly #modelName: FieldGetter;
   readonly #modelVersion: FieldGetter;
   readonly #numeric: { field: string; get: FieldGetter }[];
-  readonly #categorical: { field: string; get: FieldGetter }[];
+  readonly #categorical: { field: string; get: FieldGetter; boolean: boolean }[];
 
-  constructor(topology: Topology) {
+  constructor(topology: Topology, clock: Clock = systemClock) {
     const numeric = topology.features.filter((f) => f.kind === 'numeric');
-    const categorical = topology.features.filter((f) => f.kind === 'categorical');
+    // Boolean features are counted as the categories "true" and "false".
+    const categorical = topology.features.filter((f) => f.kind !== 'numeric');
     this.layout = { numeric: numeric.map((f) => f.name), categorical: categorical.map((f) => f.name) };
-    this.#eventTimeField = topology.source.eventTimeField;
-    this.#eventTime = compileFieldPath(topology.source.eventTimeField);
+    const timeField = topology.source.eventTimeField;
+    this.#eventTimeField = timeField ?? '';
+    this.#eventTime = timeField === null ? null : compileFieldPath(timeField);
+    this.#clock = clock;
+    this.#segment = topology.segments === null ? null : compileFieldPath(topology.segments.field);
     this.#modelName = compileFieldPath(topology.source.modelNameField);
     this.#modelVersion = compileFieldPath(topology.source.modelVersionField);
     this.#numeric = numeric.map((f) => ({ field: f.field, get: compileFieldPath(f.field) }));
-    this.#categorical = categorical.map((f) => ({ field: f.field, get: compileFieldPath(f.field) }));
+    this.#categorical = categorical.map((f) => ({
+      field: f.field,
+      get: compileFieldPath(f.field),
+      boolean: f.kind === 'boolean',
+    }));
   }
 
   /**
@@ -63,7 +75,7 @@ export class BatchExtractor {
 
   /** @internal Writes `record` as row `row` of the builder's columns; returns a rejection reason or null. */
   write(b: BatchBuilder, row: number, record: unknown): string | null {
-    const t = this.#eventTime(record);
+    const t = this.#eventTime === null ? this.#clock.now() : this.#eventTime(record);
     if (typeof t !== 'number' || !Number.isFinite(t)) {
       return `event time field ${this.#eventTimeField} is ${describe(t)}, expected epoch milliseconds`;
     }
@@ -80,9 +92,14 @@ export class BatchExtractor {
       }
     }
     for (let c = 0; c < this.#categorical.length; c++) {
-      const v = this.#categorical[c]!.get(record);
+      const column = this.#categorical[c]!;
+      const v = column.get(record);
       if (v === null || v === undefined) b.categorical[c]![row] = null;
-      else if (typeof v === 'string') b.categorical[c]![row] = v;
+      else if (column.boolean) {
+        if (v === true || v === 'true') b.categorical[c]![row] = 'true';
+        else if (v === false || v === 'false') b.categorical[c]![row] = 'false';
+        else return `boolean feature field ${column.field} is ${describe(v)}`;
+      } else if (typeof v === 'string') b.categorical[c]![row] = v;
       else if (typeof v === 'boolean' || typeof v === 'number') b.categorical[c]![row] = String(v);
       else return `categorical feature field ${this.#categorical[c]!.field} is ${describe(v)}`;
     }
@@ -90,8 +107,23 @@ export class BatchExtractor {
     const version = this.#modelVersion(record);
     b.modelNames[row] = typeof name === 'string' ? name : '';
     b.modelVersions[row] = typeof version === 'string' ? version : '';
+    if (this.#segment !== null && b.segments !== null) {
+      const v = this.#segment(record);
+      b.segments[row] =
+        v === null || v === undefined
+          ? null
+          : typeof v === 'string'
+            ? v
+            : typeof v === 'object'
+              ? JSON.stringify(v)
+              : String(v);
+    }
     b.eventTimes[row] = t;
     return null;
+  }
+
+  get segmented(): boolean {
+    return this.#segment !== null;
   }
 
   get numericCount(): number {
@@ -113,6 +145,8 @@ export class BatchBuilder {
   readonly categorical: (string | null)[][];
   readonly modelNames: string[];
   readonly modelVersions: string[];
+  /** Each row's segment field value, when the topology has segments. */
+  readonly segments: (string | null)[] | null;
   #length = 0;
 
   constructor(extractor: BatchExtractor, capacity: number) {
@@ -127,6 +161,7 @@ export class BatchBuilder {
     );
     this.modelNames = new Array<string>(capacity);
     this.modelVersions = new Array<string>(capacity);
+    this.segments = extractor.segmented ? new Array<string | null>(capacity) : null;
   }
 
   /** Adds a decoded record; returns null when accepted, or why it was rejected (nothing is written then). */
@@ -152,6 +187,7 @@ export class BatchBuilder {
       categorical: this.categorical,
       modelNames: this.modelNames,
       modelVersions: this.modelVersions,
+      segments: this.segments,
     };
   }
 }

@@ -1,23 +1,35 @@
 import type avro from 'avsc';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { concatMap, defer, type Subscription } from 'rxjs';
 import { alertsFor, type DriftAlert } from '../alerts/drift-alert.ts';
+import { windowStatisticsRecord } from '../alerts/window-statistics.ts';
+import { readLatestBaseline } from '../baseline/baseline-topic.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
 import { loadBaseline } from '../baseline/load-baseline.ts';
 import { type Clock, systemClock } from '../core/time/clock.ts';
 import { OffsetLedger } from '../core/window/offset-ledger.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
-import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../kafka/avro-schemas.ts';
+import {
+  DRIFT_ALERT_SCHEMA_FILE,
+  readShippedSchema,
+  WINDOW_STATISTICS_SCHEMA_FILE,
+} from '../kafka/avro-schemas.ts';
 import { createKafka, ensureTopics, KAFKA_RETRY } from '../kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
 import { encodeWire } from '../kafka/wire-format.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
-import { type DriftTaskRunner, DriftTopology, type WindowResult } from '../topology/drift-topology.ts';
+import {
+  type DriftTaskRunner,
+  DriftTopology,
+  type LateRows,
+  type WindowResult,
+} from '../topology/drift-topology.ts';
 import type { Topology } from '../topology/topology-types.ts';
 import { DriftWorkerPool } from '../worker/drift-worker-pool.ts';
 import { BatchExtractor } from './batch-extractor.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
 import { EventDecoder } from './event-decoder.ts';
+import { lateEventMessage } from './late-events.ts';
 
 export interface DriftEngineOptions {
   readonly topology: Topology;
@@ -49,8 +61,12 @@ export interface EngineCounters {
   readonly consumed: number;
   /** Events assigned to a window (processed). */
   readonly processed: number;
-  /** Events that arrived after their window closed (dropped and counted). */
+  /** Events that arrived after their windows closed (dropped, or sent to the late-events topic; counted). */
   readonly late: number;
+  /** Late events added to retained windows under the update policy (also counted in processed). */
+  readonly updated: number;
+  /** Late events produced to the late-events topic. */
+  readonly lateSidelined: number;
   /** Messages sent to the dead-letter topic. */
   readonly deadLettered: number;
   /** Times a partition was paused because too much work was in flight. */
@@ -88,6 +104,13 @@ export class DriftEngine {
   #extractor: BatchExtractor | undefined;
   #alertType: avro.Type | undefined;
   #alertSchemaId = 0;
+  #statsType: avro.Type | undefined;
+  #statsSchemaId = 0;
+  #baselineVersion = '';
+  /** The source messages of the batch being handled, by row of its EventBatch (for the late-events topic). */
+  #rowMessages: KafkaMessage[] = [];
+  #lateMessages: Message[] = [];
+  #lateSidelined = 0;
   #subscription: Subscription | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #commitChain: Promise<void> = Promise.resolve();
@@ -129,11 +152,13 @@ export class DriftEngine {
   }
 
   counters(): EngineCounters {
-    const c = this.#flow?.counters ?? { accepted: 0, late: 0, windows: 0 };
+    const c = this.#flow?.counters ?? { accepted: 0, late: 0, updated: 0, windows: 0 };
     return {
       consumed: this.#consumed,
       processed: c.accepted,
       late: c.late,
+      updated: c.updated,
+      lateSidelined: this.#lateSidelined,
       deadLettered: this.#deadLettered,
       pauses: this.#pauses,
       windows: c.windows,
@@ -148,8 +173,9 @@ export class DriftEngine {
 
   async #start(): Promise<void> {
     const { topology } = this;
-    const baseline = this.#options.baseline ?? (await loadBaseline(topology.baselinePath));
-    this.#extractor = new BatchExtractor(topology);
+    const baseline = this.#options.baseline ?? (await this.#loadBaseline());
+    this.#baselineVersion = baseline.version;
+    this.#extractor = new BatchExtractor(topology, this.#clock);
     this.#pool = new DriftWorkerPool(
       this.#options.threads !== undefined ? { threads: this.#options.threads } : {},
     );
@@ -162,15 +188,26 @@ export class DriftEngine {
       ledger: this.#ledger,
       clock: this.#clock,
       ...(this.#options.chunkRows !== undefined ? { chunkRows: this.#options.chunkRows } : {}),
+      onLate: (late) => this.#onLate(late),
     });
 
     const alertSchema = readShippedSchema(DRIFT_ALERT_SCHEMA_FILE);
     this.#alertSchemaId = await this.#registry.register(`${topology.outputs.alertTopic}-value`, alertSchema);
     this.#alertType = this.#registry.cachedType(this.#alertSchemaId);
 
+    const { windowStatisticsTopic, lateEventsTopic } = topology.outputs;
+    if (windowStatisticsTopic !== null) {
+      const schema = readShippedSchema(WINDOW_STATISTICS_SCHEMA_FILE);
+      this.#statsSchemaId = await this.#registry.register(`${windowStatisticsTopic}-value`, schema);
+      this.#statsType = this.#registry.cachedType(this.#statsSchemaId);
+    }
     await ensureTopics(this.#kafka, [
       { topic: topology.outputs.alertTopic },
       { topic: topology.outputs.deadLetterTopic },
+      ...(windowStatisticsTopic !== null ? [{ topic: windowStatisticsTopic }] : []),
+      ...(lateEventsTopic !== null && topology.window.late.policy === 'side-topic'
+        ? [{ topic: lateEventsTopic }]
+        : []),
     ]);
 
     this.#producer = this.#kafka.producer({ allowAutoTopicCreation: false });
@@ -220,7 +257,7 @@ export class DriftEngine {
       monitor: topology.name,
       topic: topology.source.topic,
       group: groupId,
-      baseline: baseline.version,
+      baseline: this.#baselineVersion,
       alerts: topology.outputs.alertTopic,
       deadLetter: topology.outputs.deadLetterTopic,
     });
@@ -234,6 +271,9 @@ export class DriftEngine {
     await this.#decoder.prepare(messages.map((m) => m.value));
     const builder = extractor.begin(messages.length);
     const dead: DeadLetter[] = [];
+    const sideline = this.topology.window.late.policy === 'side-topic';
+    const rowMessages = this.#rowMessages;
+    rowMessages.length = 0;
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       const outcome = this.#decoder.decode(message.value);
@@ -243,6 +283,7 @@ export class DriftEngine {
       }
       const reason = builder.push(outcome.record, Number(message.offset));
       if (reason !== null) dead.push({ message, code: ErrorCodes.EVENT_INVALID, reason });
+      else if (sideline) rowMessages.push(message);
     }
     const events = builder.finish(batch.partition, Number(batch.offsetLag()) > 0);
     if (dead.length > 0) {
@@ -261,6 +302,13 @@ export class DriftEngine {
     }
     this.#consumed += messages.length;
     flow.input$.next({ kind: 'batch', batch: events });
+    if (this.#lateMessages.length > 0) {
+      // Produced before the batch is committed, like dead letters: a late event is never lost between the two.
+      const late = this.#lateMessages.splice(0);
+      await this.#producer!.send({ topic: this.topology.outputs.lateEventsTopic!, messages: late });
+      this.#lateSidelined += late.length;
+    }
+    rowMessages.length = 0;
     this.#ledger.advance(batch.partition, Number(messages[messages.length - 1]!.offset) + 1);
 
     // Backpressure by pausing: while too many windows and chunks are in flight, this partition is not fetched;
@@ -274,8 +322,62 @@ export class DriftEngine {
     await heartbeat();
   }
 
+  /** Late rows of the batch being handled: sidelined to the late-events topic under that policy, else only counted. */
+  #onLate(late: LateRows): void {
+    if (this.topology.window.late.policy !== 'side-topic') return;
+    const watermark = this.#flow?.watermark() ?? Number.NEGATIVE_INFINITY;
+    for (const row of late.rows) {
+      const message = this.#rowMessages[row];
+      if (message === undefined) continue;
+      this.#lateMessages.push(
+        lateEventMessage(message, {
+          topic: this.topology.source.topic,
+          partition: late.batch.partition,
+          monitor: this.topology.name,
+          eventTime: late.batch.eventTimes[row]!,
+          watermark,
+        }),
+      );
+    }
+  }
+
+  /** The topology's baseline: the latest published to its baseline topic, else its file. */
+  async #loadBaseline(): Promise<Baseline> {
+    const { baseline } = this.topology;
+    if (baseline.topic !== null) {
+      const published = await readLatestBaseline(this.#kafka, baseline.topic, baseline.name);
+      if (published !== undefined) {
+        this.#logger.info('baseline from topic', { topic: baseline.topic, version: published.version });
+        return published;
+      }
+      this.#logger.warn('no baseline published under this name; using the file', {
+        topic: baseline.topic,
+        name: baseline.name,
+        file: baseline.path,
+      });
+    }
+    return loadBaseline(baseline.path);
+  }
+
   async #publish(result: WindowResult): Promise<void> {
-    const alerts = alertsFor(result, this.#clock.now());
+    const now = this.#clock.now();
+    const alerts = alertsFor(result, now);
+    const statsTopic = this.topology.outputs.windowStatisticsTopic;
+    if (statsTopic !== null) {
+      await this.#producer!.send({
+        topic: statsTopic,
+        acks: -1,
+        messages: [
+          {
+            key: result.monitor,
+            value: encodeWire(
+              this.#statsSchemaId,
+              this.#statsType!.toBuffer(windowStatisticsRecord(result, now)),
+            ),
+          },
+        ],
+      });
+    }
     if (alerts.length > 0) {
       const type = this.#alertType!;
       await this.#producer!.send({
@@ -300,7 +402,7 @@ export class DriftEngine {
         });
       }
     }
-    this.#ledger.release(result.windowKey);
+    for (const holder of result.releases) this.#ledger.release(holder);
     this.#flow!.settled();
     this.#options.onWindow?.(result, alerts);
     for (const wake of this.#settleWaiters.splice(0)) wake();

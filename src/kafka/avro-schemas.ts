@@ -9,3 +9,4 @@ export function readShippedSchema(fileName: string): object {
 }
 
 export const DRIFT_ALERT_SCHEMA_FILE = 'drift-alert.avsc';
+export const WINDOW_STATISTICS_SCHEMA_FILE = 'window-statistics.avsc';

@@ -1,18 +1,23 @@
 import { concatMap, from, map, mergeMap, type Observable, Subject, share } from 'rxjs';
 import { chunkToIpc } from '../arrow/window-chunk-ipc.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
-import type { FeatureDriftSpec, FeatureStatistic } from '../core/drift/feature-drift.ts';
+import type { FeatureDriftSpec } from '../core/drift/feature-drift.ts';
+import type { FeatureStatistic } from '../core/drift/feature-statistic.ts';
 import type { Clock } from '../core/time/clock.ts';
 import { WatermarkTracker } from '../core/time/watermark-tracker.ts';
 import type { ColumnLayout, EventBatch } from '../core/window/event-batch.ts';
 import type { OffsetLedger } from '../core/window/offset-ledger.ts';
-import { type OpenWindow, TumblingWindowStore } from '../core/window/tumbling-window-store.ts';
+import { PaneWindowStore } from '../core/window/pane-window-store.ts';
+import { Segmenter } from '../core/window/segmenter.ts';
+import { SessionWindowStore } from '../core/window/session-window-store.ts';
 import type { WindowChunk } from '../core/window/window-chunk.ts';
-import type { DriftTask, DriftTaskResult } from '../worker/drift-task.ts';
-import { featureSpecs } from './feature-specs.ts';
-import type { Topology } from './topology-types.ts';
+import { type ClosedWindow, OVERALL, type Pane, type WindowStore } from '../core/window/window-store.ts';
+import type { DriftTask, DriftTaskResult, FeaturePartial } from '../worker/drift-task.ts';
+import { featureSpecs, type TestPlan } from './feature-specs.ts';
+import { OVERALL_SEGMENT, type Topology, type WindowSpec } from './topology-types.ts';
+import { judgeMeasurements, type PlanLevels, resolvePlanLevels } from './window-judge.ts';
 
-/** Runs drift tasks; the Piscina pool in production, an in-thread runner in unit tests. */
+/** Runs drift tasks; the Piscina pool in production, an in-thread runner in tests and backtests. */
 export interface DriftTaskRunner {
   run(task: DriftTask): Promise<DriftTaskResult>;
 }
@@ -21,7 +26,9 @@ export type TopologyInput =
   | { readonly kind: 'batch'; readonly batch: EventBatch }
   | { readonly kind: 'tick' }
   /** The source partitions this instance now reads (a consumer-group assignment). */
-  | { readonly kind: 'assign'; readonly partitions: readonly number[] };
+  | { readonly kind: 'assign'; readonly partitions: readonly number[] }
+  /** End of input (a backtest's file is exhausted): every window closes. */
+  | { readonly kind: 'end' };
 
 export interface ModelRows {
   readonly name: string;
@@ -29,17 +36,31 @@ export interface ModelRows {
   readonly rows: number;
 }
 
-/** The statistics of one closed window of one monitor. */
+/** The statistics of one closed window of one monitor and segment. */
 export interface WindowResult {
   readonly monitor: string;
-  /** Offset-ledger holder of the window; release it once the result is durable. */
+  /** Unique per monitor, segment and window; stable across revisions. */
   readonly windowKey: string;
+  /** The segment's value, OVERALL_SEGMENT ('*') for the whole stream, null when the topology has no segments. */
+  readonly segment: string | null;
   readonly start: number;
+  /** Exclusive end of time windows; the last event time of a session. */
   readonly end: number;
+  /** 0 when the window closed; 1, 2, ... when late events updated it. */
+  readonly revision: number;
   readonly rows: number;
   readonly models: readonly ModelRows[];
   readonly baselineVersion: string;
+  /** Every test of every feature against the baseline, then (previousPeriod) against the previous window. */
   readonly statistics: readonly FeatureStatistic[];
+  /** Offset-ledger holders to release once the result is durable. */
+  readonly releases: readonly string[];
+}
+
+/** Rows of a batch that arrived after every window they belong to had closed. */
+export interface LateRows {
+  readonly batch: EventBatch;
+  readonly rows: readonly number[];
 }
 
 export interface DriftTopologyOptions {
@@ -51,53 +72,68 @@ export interface DriftTopologyOptions {
   readonly clock: Clock;
   /** Rows per Arrow chunk shipped to a worker (default 16384). */
   readonly chunkRows?: number;
+  /** Called synchronously with the late rows of each batch (for counting, or the late-events side topic). */
+  readonly onLate?: (late: LateRows) => void;
 }
 
 export interface TopologyCounters {
   /** Events assigned to a window. */
   accepted: number;
-  /** Events whose window had closed when they arrived (dropped and counted). */
+  /** Events whose windows had all closed when they arrived (dropped or side-lined, and counted). */
   late: number;
-  /** Windows closed and evaluated. */
+  /** Late events added to retained windows under the update policy (also counted in accepted). */
+  updated: number;
+  /** Window results emitted (every segment, revisions included). */
   windows: number;
 }
 
+type PartialPromise = Promise<FeaturePartial[]>;
+
 /**
- * The RxJS topology of one monitor: batches (and wall-clock ticks) go in; event-time tumbling windows collect
- * them as Arrow chunks; when the watermark passes a window's end plus grace, its chunks' counts are merged in a
- * worker and tested against the baseline; one WindowResult per window comes out.
+ * The RxJS topology of one monitor: batches (and wall-clock ticks) go in; rows are assigned to segments and to
+ * event-time panes or sessions; sealed chunks become mergeable partial states in workers as soon as they fill; when
+ * the watermark passes a window's end plus grace, the partial states of its panes are merged and every test is
+ * measured against the baseline (and the previous window), judged against its levels, and one WindowResult per
+ * window and segment comes out, in window order.
  *
- * Flow control stays at the edges: the caller pushes only as fast as `inFlight` allows.
+ * Window state is only ever partial states keyed by (monitor, segment, pane or session), so it could be shipped
+ * between instances without changing this code. Flow control stays at the edges: the caller pushes only as fast as
+ * `inFlight` allows.
  */
 export class DriftTopology {
   readonly input$ = new Subject<TopologyInput>();
   readonly results$: Observable<WindowResult>;
-  readonly counters: TopologyCounters = { accepted: 0, late: 0, windows: 0 };
+  readonly counters: TopologyCounters = { accepted: 0, late: 0, updated: 0, windows: 0 };
   readonly specs: readonly FeatureDriftSpec[];
+  readonly plans: readonly TestPlan[];
 
   readonly #options: DriftTopologyOptions;
   readonly #watermark: WatermarkTracker;
-  readonly #store: TumblingWindowStore;
-  readonly #partials = new Map<string, Promise<DriftTaskResult>[]>();
+  readonly #store: WindowStore<PartialPromise>;
+  readonly #segmenter: Segmenter | null;
+  readonly #levels: readonly PlanLevels[];
   readonly #cacheKey: string;
+  /** Merged state of emitted windows per segment, for the previous-period reference: start -> state. */
+  readonly #history = new Map<number, Map<number, PartialPromise>>();
+  #pendingExpired: string[] = [];
+  #ended = false;
   #inFlight = 0;
 
   constructor(options: DriftTopologyOptions) {
     this.#options = options;
     const { topology, baseline, layout, ledger, clock } = options;
-    this.specs = featureSpecs(topology, baseline, layout);
+    const { specs, plans } = featureSpecs(topology, baseline, layout);
+    this.specs = specs;
+    this.plans = plans;
+    this.#levels = resolvePlanLevels(plans);
     this.#cacheKey = `${topology.name}\u0000${baseline.version}`;
     this.#watermark = new WatermarkTracker(topology.window, clock);
-    this.#store = new TumblingWindowStore(
-      {
-        monitor: topology.name,
-        sizeMs: topology.window.sizeMs,
-        graceMs: topology.window.graceMs,
-        chunkRows: options.chunkRows ?? 16_384,
-      },
-      layout,
-      ledger,
-      (window, chunk) => this.#sealed(window, chunk),
+    this.#segmenter =
+      topology.segments === null
+        ? null
+        : new Segmenter(topology.segments.maxValues, topology.segments.otherLabel);
+    this.#store = createStore(topology, layout, ledger, options.chunkRows ?? 16_384, (pane, chunk) =>
+      this.#seal(pane, chunk),
     );
     this.results$ = this.input$.pipe(
       map((input) => this.#step(input)),
@@ -115,12 +151,13 @@ export class DriftTopology {
     return this.#inFlight;
   }
 
+  /** Panes and sessions holding state. */
   get openWindows(): number {
     return this.#store.openCount;
   }
 
   watermark(): number {
-    return this.#watermark.current();
+    return this.#ended ? Number.POSITIVE_INFINITY : this.#watermark.current();
   }
 
   /** The caller calls this once a result is durable (published); it lowers inFlight. */
@@ -128,13 +165,19 @@ export class DriftTopology {
     this.#inFlight--;
   }
 
-  #step(input: TopologyInput): OpenWindow[] {
+  #step(input: TopologyInput): ClosedWindow<PartialPromise>[] {
     if (input.kind === 'batch') {
       const { batch } = input;
       if (batch.length > 0) {
-        const { accepted, late } = this.#store.add(batch, this.#watermark.current());
-        this.counters.accepted += accepted;
-        this.counters.late += late;
+        const segments =
+          this.#segmenter === null || !batch.segments
+            ? null
+            : this.#segmenter.assign(batch.segments, batch.length);
+        const added = this.#store.add(batch, segments, this.watermark());
+        this.counters.accepted += added.accepted;
+        this.counters.late += added.late;
+        this.counters.updated += added.updated;
+        if (added.late > 0) this.#options.onLate?.({ batch, rows: added.lateRows });
         let max = Number.NEGATIVE_INFINITY;
         const times = batch.eventTimes;
         for (let i = 0; i < batch.length; i++) if (times[i]! > max) max = times[i]!;
@@ -144,13 +187,25 @@ export class DriftTopology {
       }
     } else if (input.kind === 'assign') {
       this.#watermark.assign(input.partitions);
+    } else if (input.kind === 'end') {
+      this.#ended = true;
     }
-    const closed = this.#store.close(this.#watermark.current());
-    this.#inFlight += closed.length;
-    return closed;
+    const { windows, expired } = this.#store.close(this.watermark());
+    this.#inFlight += windows.length;
+    if (expired.length > 0) this.#expire(expired, windows);
+    return windows;
   }
 
-  #sealed(window: OpenWindow, chunk: WindowChunk): void {
+  /** Ledger holders freed without a window: released with the next result, or now if nothing is in flight. */
+  #expire(expired: string[], windows: ClosedWindow<PartialPromise>[]): void {
+    this.#pendingExpired.push(...expired);
+    if (windows.length === 0 && this.#inFlight === 0) {
+      for (const key of this.#pendingExpired) this.#options.ledger.release(key);
+      this.#pendingExpired = [];
+    }
+  }
+
+  #seal(_pane: Pane<PartialPromise>, chunk: WindowChunk): PartialPromise {
     this.#inFlight++;
     const task: DriftTask = {
       cacheKey: this.#cacheKey,
@@ -159,46 +214,131 @@ export class DriftTopology {
       partials: [],
       finalize: false,
     };
-    const pending = this.#options.runner.run(task).finally(() => {
-      this.#inFlight--;
-    });
+    const pending = this.#options.runner
+      .run(task)
+      .then((r) => r.partials)
+      .finally(() => {
+        this.#inFlight--;
+      });
     // Observed when the window closes; a failure is reported there, not as an unhandled rejection.
     pending.catch(() => {});
-    let list = this.#partials.get(window.key);
-    if (list === undefined) {
-      list = [];
-      this.#partials.set(window.key, list);
-    }
-    list.push(pending);
+    return pending;
   }
 
-  async #evaluate(window: OpenWindow): Promise<WindowResult> {
-    const partials = this.#partials.get(window.key) ?? [];
-    this.#partials.delete(window.key);
-    const done = await Promise.all(partials);
-    const result = await this.#options.runner.run({
-      cacheKey: this.#cacheKey,
-      features: this.specs,
-      ipc: window.chunk === null ? null : chunkToIpc(window.chunk, this.#options.layout),
-      partials: done.map((d) => d.partials),
-      finalize: true,
+  #evaluate(window: ClosedWindow<PartialPromise>): Promise<WindowResult> {
+    const { topology } = this.#options;
+    const previous = topology.baseline.previousPeriod ? this.#previousOf(window) : undefined;
+    const merged = (async () => {
+      const partials = await Promise.all(window.partials);
+      const prior = previous === undefined ? null : await previous;
+      return this.#options.runner.run({
+        cacheKey: this.#cacheKey,
+        features: this.specs,
+        ipc: null,
+        partials,
+        finalize: true,
+        previous: prior,
+      });
+    })();
+    if (topology.baseline.previousPeriod)
+      this.#remember(
+        window,
+        merged.then((r) => r.partials),
+      );
+    return merged.then((result) => {
+      this.counters.windows++;
+      const models: ModelRows[] = [];
+      for (const [key, rows] of window.models) {
+        const [name = '', version = ''] = key.split('\u0000');
+        models.push({ name, version, rows });
+      }
+      models.sort((a, b) => b.rows - a.rows);
+      const measurements = result.measurements!;
+      const statistics = judgeMeasurements(this.plans, this.#levels, measurements, topology.correction);
+      const releases = [...window.releases, ...this.#pendingExpired.splice(0)];
+      return {
+        monitor: topology.name,
+        windowKey: window.key,
+        segment: this.#segmentLabel(window.segment),
+        start: window.start,
+        end: window.end,
+        revision: window.revision,
+        rows: window.rows,
+        models,
+        baselineVersion: this.#options.baseline.version,
+        statistics,
+        releases,
+      };
     });
-    this.counters.windows++;
-    const models: ModelRows[] = [];
-    for (const [key, rows] of window.models) {
-      const [name = '', version = ''] = key.split('\u0000');
-      models.push({ name, version, rows });
-    }
-    models.sort((a, b) => b.rows - a.rows);
-    return {
-      monitor: this.#options.topology.name,
-      windowKey: window.key,
-      start: window.start,
-      end: window.end,
-      rows: window.rows,
-      models,
-      baselineVersion: this.#options.baseline.version,
-      statistics: result.statistics ?? [],
-    };
   }
+
+  #segmentLabel(segment: number): string | null {
+    if (this.#segmenter === null) return null;
+    return segment === OVERALL ? OVERALL_SEGMENT : this.#segmenter.label(segment);
+  }
+
+  /** The state of the window one period before `window` in its segment (sessions: the segment's last session). */
+  #previousOf(window: ClosedWindow<PartialPromise>): PartialPromise | undefined {
+    const history = this.#history.get(window.segment);
+    if (history === undefined) return undefined;
+    const spec = this.#options.topology.window;
+    if (spec.type === 'session') {
+      let latest: number | undefined;
+      for (const start of history.keys())
+        if (start < window.start && (latest === undefined || start > latest)) latest = start;
+      return latest === undefined ? undefined : history.get(latest);
+    }
+    return history.get(window.start - spec.sizeMs);
+  }
+
+  #remember(window: ClosedWindow<PartialPromise>, state: PartialPromise): void {
+    state.catch(() => {});
+    let history = this.#history.get(window.segment);
+    if (history === undefined) {
+      history = new Map();
+      this.#history.set(window.segment, history);
+    }
+    history.set(window.start, state);
+    // Only the window one period back is ever asked for; keep a little more for revisions of recent windows.
+    const horizon = window.start - 2 * periodOf(this.#options.topology.window);
+    for (const start of history.keys()) if (start < horizon) history.delete(start);
+  }
+}
+
+function periodOf(window: WindowSpec): number {
+  return window.type === 'session' ? window.gapMs : window.sizeMs;
+}
+
+function createStore(
+  topology: Topology,
+  layout: ColumnLayout,
+  ledger: OffsetLedger,
+  chunkRows: number,
+  seal: (pane: Pane<PartialPromise>, chunk: WindowChunk) => PartialPromise,
+): WindowStore<PartialPromise> {
+  const w = topology.window;
+  const monitor = topology.name;
+  if (w.type === 'session') {
+    return new SessionWindowStore(
+      { monitor, gapMs: w.gapMs, maxSizeMs: w.maxSizeMs, graceMs: w.graceMs, chunkRows },
+      layout,
+      ledger,
+      seal,
+    );
+  }
+  const stepMs = w.type === 'tumbling' ? w.sizeMs : w.type === 'hopping' ? w.advanceMs : w.slideMs;
+  return new PaneWindowStore(
+    {
+      monitor,
+      sizeMs: w.sizeMs,
+      stepMs,
+      graceMs: w.graceMs,
+      retentionMs: w.late.policy === 'update' ? w.late.retentionMs : 0,
+      overall: topology.segments?.overall ?? false,
+      chunkRows,
+    },
+    layout,
+    ledger,
+    seal,
+  );
 }

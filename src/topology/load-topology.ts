@@ -13,17 +13,23 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { parseDuration } from './parse-duration.ts';
-import type {
-  DriftTestName,
-  FeatureKind,
-  FeatureSpec,
-  OutputsSpec,
-  SourceSpec,
-  Topology,
-  TopologyIssue,
-  WindowSpec,
+import {
+  type CorrectionName,
+  type DriftTestName,
+  type FeatureKind,
+  type FeatureSpec,
+  type FeatureTestSpec,
+  type LateSpec,
+  OVERALL_SEGMENT,
+  type SegmentsSpec,
+  type SourceSpec,
+  type ThresholdSpec,
+  type Topology,
+  type TopologyIssue,
+  type WindowSpec,
 } from './topology-types.ts';
 import {
+  boolean,
   type Check,
   type FieldTable,
   list,
@@ -33,6 +39,7 @@ import {
   oneOf,
   optional,
   required,
+  scalarOr,
   section,
   string,
   tagged,
@@ -46,28 +53,39 @@ export const TOPOLOGY_API_VERSION = 'driftwatch/v1';
 // ---------------------------------------------------------------------------------------------------------------
 // Rules that depend on the domain rather than on YAML
 
-/** Which tests each feature kind allows, and its default. */
+/** Which tests each feature kind allows, and the tests a feature of that kind gets when it names none. */
 export const FEATURE_KINDS: Readonly<
-  Record<FeatureKind, { tests: readonly DriftTestName[]; defaultTest: DriftTestName }>
+  Record<FeatureKind, { tests: readonly DriftTestName[]; defaultTests: readonly DriftTestName[] }>
 > = {
-  numeric: { tests: ['psi', 'ks', 'wasserstein_norm'], defaultTest: 'psi' },
-  categorical: { tests: ['js', 'chi2'], defaultTest: 'js' },
+  numeric: { tests: ['psi', 'ks', 'wasserstein_norm'], defaultTests: ['psi'] },
+  categorical: { tests: ['js', 'chi2'], defaultTests: ['js'] },
+  boolean: { tests: ['js', 'chi2'], defaultTests: ['js'] },
 };
 
 /**
- * Default threshold of each test and its upper bound (exclusive) if any; every threshold must also be > 0.
- * psi and js are distances (alert when value >= threshold); chi2's threshold is a p-value (alert when p < threshold).
+ * How each test's fixed levels read, and their defaults (field practice). Distances fire when value >= level; p-value
+ * tests fire when p < level, so their critical level is the smaller one. `below` is an exclusive upper bound.
  */
-export const DRIFT_TESTS: Readonly<Record<DriftTestName, { defaultThreshold: number; below?: number }>> = {
-  psi: { defaultThreshold: 0.2 },
-  ks: { defaultThreshold: 0.01, below: 1 },
-  wasserstein_norm: { defaultThreshold: 0.1 },
-  js: { defaultThreshold: 0.1, below: 1 },
-  chi2: { defaultThreshold: 0.01, below: 1 },
+export const DRIFT_TESTS: Readonly<
+  Record<
+    DriftTestName,
+    { rule: 'value-above' | 'p-below'; warning: number; critical: number; below?: number }
+  >
+> = {
+  // PSI 0.1-0.2 "moderate shift, investigate", >= 0.2 "significant shift" (the credit-scoring rule of thumb).
+  psi: { rule: 'value-above', warning: 0.1, critical: 0.2 },
+  ks: { rule: 'p-below', warning: 0.01, critical: 0.001, below: 1 },
+  // Evidently's default drift threshold for normalised Wasserstein is 0.1.
+  wasserstein_norm: { rule: 'value-above', warning: 0.1, critical: 0.2 },
+  // Evidently's default drift threshold for Jensen-Shannon distance is 0.1.
+  js: { rule: 'value-above', warning: 0.1, critical: 0.2, below: 1 },
+  chi2: { rule: 'p-below', warning: 0.01, critical: 0.001, below: 1 },
 };
 
-/** Window types the format reserves but the engine does not implement yet. */
-export const PLANNED_WINDOW_TYPES = ['hopping', 'sliding', 'session'] as const;
+export const CORRECTIONS: readonly CorrectionName[] = ['none', 'bonferroni', 'holm', 'benjamini-hochberg'];
+
+/** Most panes (gcd-sized slices) one hopping or sliding window may span, to bound per-window merge work. */
+export const MAX_PANES_PER_WINDOW = 1024;
 
 const NAME = matching(
   /^[a-z][a-z0-9-]{0,62}$/,
@@ -106,52 +124,326 @@ function duration(options: { positive?: boolean } = {}): Check<number> {
   };
 }
 
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The format, one table per mapping
 
 const SOURCE_FIELDS = {
   topic: required(KAFKA_TOPIC),
   subject: optional(string()),
-  eventTime: required(FIELD_PATH),
+  key: optional(FIELD_PATH),
+  eventTime: optional(FIELD_PATH),
+  timeSemantics: withDefault(oneOf(['event', 'processing'] as const), 'event'),
   modelName: withDefault(FIELD_PATH, 'model_name'),
   modelVersion: withDefault(FIELD_PATH, 'model_version'),
 } satisfies FieldTable;
 
 const source = section(SOURCE_FIELDS, {
+  check: (v, at) => {
+    if (v.timeSemantics === 'event' && v.eventTime === undefined) {
+      at.fail(
+        'eventTime',
+        'required field is missing (or set timeSemantics: processing to use the time events are read)',
+      );
+    }
+    if (v.timeSemantics === 'processing' && v.eventTime !== undefined) {
+      at.fail('eventTime', 'must not be set with timeSemantics: processing');
+    }
+  },
   build: (v): SourceSpec => ({
     topic: v.topic,
     subject: v.subject ?? `${v.topic}-value`,
-    eventTimeField: v.eventTime,
+    keyField: v.key ?? null,
+    timeSemantics: v.timeSemantics,
+    eventTimeField: v.eventTime ?? null,
     modelNameField: v.modelName,
     modelVersionField: v.modelVersion,
   }),
 });
 
-const TUMBLING_WINDOW_FIELDS = {
-  type: required(literal('tumbling')),
-  size: required(duration({ positive: true })),
+const BASELINE_FIELDS = {
+  file: required(string()),
+  topic: optional(KAFKA_TOPIC),
+  name: optional(FEATURE_NAME),
+  previousPeriod: withDefault(boolean(), false),
+} satisfies FieldTable;
+
+/** The baseline before its path is resolved against the topology file. */
+interface BaselineEntry {
+  readonly file: string;
+  readonly topic: string | null;
+  readonly name: string | undefined;
+  readonly previousPeriod: boolean;
+}
+
+const baselineEntry = scalarOr<BaselineEntry>(
+  (field) => {
+    const file = string()(field);
+    return file === undefined ? undefined : { file, topic: null, name: undefined, previousPeriod: false };
+  },
+  section(BASELINE_FIELDS, {
+    build: (v) => ({ file: v.file, topic: v.topic ?? null, name: v.name, previousPeriod: v.previousPeriod }),
+  }),
+);
+
+const LATE_FIELDS = {
+  policy: required(oneOf(['drop', 'side-topic', 'update'] as const)),
+  retention: optional(duration()),
+} satisfies FieldTable;
+
+const late = scalarOr<LateSpec>(
+  (field) => {
+    const policy = oneOf(['drop', 'side-topic', 'update'] as const)(field);
+    return policy === undefined ? undefined : { policy, retentionMs: 0 };
+  },
+  section(LATE_FIELDS, {
+    check: (v, at) => {
+      if (v.retention !== undefined && v.policy !== 'update') {
+        at.fail('retention', 'only applies to the update policy');
+      }
+    },
+    build: (v) => ({ policy: v.policy, retentionMs: v.retention ?? 0 }),
+  }),
+);
+
+const LATE_DEFAULT: LateSpec = { policy: 'drop', retentionMs: 0 };
+
+const WINDOW_TIMING_FIELDS = {
   grace: withDefault(duration(), 0),
   outOfOrderness: withDefault(duration(), 0),
   idleTimeout: withDefault(duration(), 30_000),
   quietClose: withDefault(duration(), 0),
+  late: withDefault(late, LATE_DEFAULT),
 } satisfies FieldTable;
+
+type TimingValues = {
+  grace: number;
+  outOfOrderness: number;
+  idleTimeout: number;
+  quietClose: number;
+  late: LateSpec;
+};
+
+/** With the update policy and no retention, closed windows are kept for one window length (or session gap). */
+function timing(v: TimingValues, span: number) {
+  return {
+    graceMs: v.grace,
+    outOfOrdernessMs: v.outOfOrderness,
+    idleTimeoutMs: v.idleTimeout,
+    quietCloseMs: v.quietClose,
+    late: v.late.policy === 'update' && v.late.retentionMs === 0 ? { ...v.late, retentionMs: span } : v.late,
+  };
+}
+
+const TUMBLING_WINDOW_FIELDS = {
+  type: required(literal('tumbling')),
+  size: required(duration({ positive: true })),
+  ...WINDOW_TIMING_FIELDS,
+} satisfies FieldTable;
+
+const HOPPING_WINDOW_FIELDS = {
+  type: required(literal('hopping')),
+  size: required(duration({ positive: true })),
+  advance: required(duration({ positive: true })),
+  ...WINDOW_TIMING_FIELDS,
+} satisfies FieldTable;
+
+const SLIDING_WINDOW_FIELDS = {
+  type: required(literal('sliding')),
+  size: required(duration({ positive: true })),
+  slide: required(duration({ positive: true })),
+  ...WINDOW_TIMING_FIELDS,
+} satisfies FieldTable;
+
+const SESSION_WINDOW_FIELDS = {
+  type: required(literal('session')),
+  gap: required(duration({ positive: true })),
+  maxSize: withDefault(duration(), 0),
+  ...WINDOW_TIMING_FIELDS,
+} satisfies FieldTable;
+
+/** Hopping and sliding windows: the step must not exceed the size, and a window spans a bounded number of panes. */
+function overlapping(step: 'advance' | 'slide') {
+  return (
+    v: { size?: number; advance?: number; slide?: number },
+    at: { fail(key: string, message: string): undefined },
+  ) => {
+    const size = v.size;
+    const by = v[step];
+    if (size === undefined || by === undefined) return;
+    if (by > size) {
+      at.fail(
+        step,
+        `must not exceed the window size (${size} ms), got ${by} ms; use a tumbling window for gaps`,
+      );
+    } else if (size / gcd(size, by) > MAX_PANES_PER_WINDOW) {
+      at.fail(
+        step,
+        `size ${size} ms and ${step} ${by} ms share too small a common divisor (${gcd(size, by)} ms): a window would span ${size / gcd(size, by)} panes, at most ${MAX_PANES_PER_WINDOW}`,
+      );
+    }
+  };
+}
 
 const window = tagged<WindowSpec>(
   'type',
   {
     tumbling: section(TUMBLING_WINDOW_FIELDS, {
-      build: (v) => ({
-        type: v.type,
-        sizeMs: v.size,
-        graceMs: v.grace,
-        outOfOrdernessMs: v.outOfOrderness,
-        idleTimeoutMs: v.idleTimeout,
-        quietCloseMs: v.quietClose,
-      }),
+      build: (v) => ({ type: v.type, sizeMs: v.size, ...timing(v, v.size) }),
+    }),
+    hopping: section(HOPPING_WINDOW_FIELDS, {
+      check: overlapping('advance'),
+      build: (v) => ({ type: v.type, sizeMs: v.size, advanceMs: v.advance, ...timing(v, v.size) }),
+    }),
+    sliding: section(SLIDING_WINDOW_FIELDS, {
+      check: overlapping('slide'),
+      build: (v) => ({ type: v.type, sizeMs: v.size, slideMs: v.slide, ...timing(v, v.size) }),
+    }),
+    session: section(SESSION_WINDOW_FIELDS, {
+      check: (v, at) => {
+        if (v.maxSize !== undefined && v.gap !== undefined && v.maxSize !== 0 && v.maxSize < v.gap) {
+          at.fail('maxSize', `must be 0 (no limit) or at least the gap (${v.gap} ms), got ${v.maxSize} ms`);
+        }
+        if (v.late?.policy === 'update') {
+          at.fail(
+            'late',
+            'the update policy is not available for session windows (a late event may merge sessions that were already reported); use drop or side-topic',
+          );
+        }
+      },
+      build: (v) => ({ type: v.type, gapMs: v.gap, maxSizeMs: v.maxSize, ...timing(v, v.gap) }),
     }),
   },
-  { noun: 'window type', planned: PLANNED_WINDOW_TYPES },
+  { noun: 'window type' },
 );
+
+const TEST_FIELDS = {
+  test: required(oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[])),
+  warning: optional(number({ above: 0 })),
+  critical: optional(number({ above: 0 })),
+  calibrate: optional(oneOf(['std', 'quantile'] as const)),
+} satisfies FieldTable;
+
+/** Checks one test's levels; returns the key and message of the first problem, or null. */
+function levelProblem(
+  test: DriftTestName,
+  calibrate: 'std' | 'quantile' | undefined,
+  warning: number | undefined,
+  critical: number | undefined,
+): { key: 'warning' | 'critical'; message: string } | null {
+  if (calibrate === 'quantile') {
+    for (const [key, q] of [
+      ['warning', warning],
+      ['critical', critical],
+    ] as const) {
+      if (q !== undefined && !(q < 1))
+        return { key, message: `a quantile level must be in (0, 1), got ${q}` };
+    }
+  }
+  if (calibrate === undefined) {
+    const { below } = DRIFT_TESTS[test];
+    for (const [key, level] of [
+      ['warning', warning],
+      ['critical', critical],
+    ] as const) {
+      if (level !== undefined && below !== undefined && !(level < below)) {
+        return { key, message: `must be less than ${below} for test ${test}, got ${level}` };
+      }
+    }
+  }
+  if (warning !== undefined && critical !== undefined) {
+    const pBelow = calibrate === undefined && DRIFT_TESTS[test].rule === 'p-below';
+    if (pBelow && warning < critical) {
+      return {
+        key: 'critical',
+        message: `a p-value level: critical (${critical}) must not exceed warning (${warning})`,
+      };
+    }
+    if (!pBelow && warning > critical) {
+      return { key: 'critical', message: `must not be below warning (${warning}), got ${critical}` };
+    }
+  }
+  return null;
+}
+
+function fixedDefaults(test: DriftTestName): ThresholdSpec {
+  const { warning, critical } = DRIFT_TESTS[test];
+  return { kind: 'fixed', warning, critical };
+}
+
+/** A calibrated level defaults to mean + 2 / 3 std, or the 0.95 / 0.99 quantile. */
+const CALIBRATION_DEFAULTS = {
+  std: { warning: 2, critical: 3 },
+  quantile: { warning: 0.95, critical: 0.99 },
+};
+
+const testEntry = scalarOr<FeatureTestSpec>(
+  (field) => {
+    const test = oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[])(field);
+    return test === undefined ? undefined : { test, thresholds: fixedDefaults(test) };
+  },
+  section(TEST_FIELDS, {
+    check: (v, at) => {
+      if (v.test === undefined) return;
+      const problem = levelProblem(v.test, v.calibrate, v.warning, v.critical);
+      if (problem) at.fail(problem.key, problem.message);
+    },
+    build: (v): FeatureTestSpec => {
+      if (v.calibrate !== undefined) {
+        const d = CALIBRATION_DEFAULTS[v.calibrate];
+        const bothUnset = v.warning === undefined && v.critical === undefined;
+        return {
+          test: v.test,
+          thresholds: {
+            kind: 'calibrated',
+            method: v.calibrate,
+            warning: bothUnset ? d.warning : (v.warning ?? null),
+            critical: bothUnset ? d.critical : (v.critical ?? null),
+          },
+        };
+      }
+      if (v.warning === undefined && v.critical === undefined)
+        return { test: v.test, thresholds: fixedDefaults(v.test) };
+      return {
+        test: v.test,
+        thresholds: { kind: 'fixed', warning: v.warning ?? null, critical: v.critical ?? null },
+      };
+    },
+  }),
+);
+
+const DEFAULT_TESTS_FIELDS = { tests: required(list(testEntry, { nonEmpty: true })) } satisfies FieldTable;
+const kindDefaults = section(DEFAULT_TESTS_FIELDS, { build: (v) => v.tests });
+
+const DEFAULTS_FIELDS = {
+  numeric: optional(kindDefaults),
+  categorical: optional(kindDefaults),
+  boolean: optional(kindDefaults),
+} satisfies FieldTable;
+
+type KindTests = Partial<Record<FeatureKind, FeatureTestSpec[]>>;
+
+const defaults = section(DEFAULTS_FIELDS, {
+  check: (v, at) => {
+    for (const kind of Object.keys(FEATURE_KINDS) as FeatureKind[]) {
+      const bad = v[kind]?.find((t) => !FEATURE_KINDS[kind].tests.includes(t.test));
+      if (bad)
+        at.fail(
+          kind,
+          `test "${bad.test}" is not allowed for ${kind} features; use ${FEATURE_KINDS[kind].tests.join(' or ')}`,
+        );
+    }
+  },
+  build: (v): KindTests => ({
+    ...(v.numeric ? { numeric: v.numeric } : {}),
+    ...(v.categorical ? { categorical: v.categorical } : {}),
+    ...(v.boolean ? { boolean: v.boolean } : {}),
+  }),
+});
 
 const FEATURE_FIELDS = {
   name: required(FEATURE_NAME),
@@ -159,58 +451,125 @@ const FEATURE_FIELDS = {
   kind: required(oneOf(Object.keys(FEATURE_KINDS) as FeatureKind[])),
   test: optional(oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[])),
   threshold: optional(number({ above: 0 })),
+  tests: optional(uniqueBy(list(testEntry, { nonEmpty: true }), 'test')),
 } satisfies FieldTable;
 
-const testFor = (kind: FeatureKind, test: DriftTestName | undefined): DriftTestName =>
-  test ?? FEATURE_KINDS[kind].defaultTest;
+/** A feature before the file's per-kind defaults are applied (they are read after the features). */
+interface FeatureEntry {
+  readonly name: string;
+  readonly field: string;
+  readonly kind: FeatureKind;
+  readonly tests: readonly FeatureTestSpec[] | undefined;
+}
 
 const feature = section(FEATURE_FIELDS, {
   check: (v, at) => {
-    if (v.kind === undefined) return;
-    const test = testFor(v.kind, v.test);
-    const allowed = FEATURE_KINDS[v.kind].tests;
-    if (!allowed.includes(test)) {
-      at.fail('test', `test "${test}" is not allowed for ${v.kind} features; use ${allowed.join(' or ')}`);
+    if (v.tests !== undefined && (v.test !== undefined || v.threshold !== undefined)) {
+      at.fail(v.test !== undefined ? 'test' : 'threshold', 'use either test/threshold or tests, not both');
       return;
     }
-    const { below } = DRIFT_TESTS[test];
-    if (v.threshold !== undefined && below !== undefined && !(v.threshold < below)) {
-      at.fail('threshold', `must be less than ${below} for test ${test}, got ${v.threshold}`);
+    if (v.kind === undefined) return;
+    const allowed = FEATURE_KINDS[v.kind].tests;
+    const bad = v.test !== undefined ? v.test : v.tests?.find((t) => !allowed.includes(t.test))?.test;
+    if (bad !== undefined && !allowed.includes(bad)) {
+      at.fail(
+        v.test !== undefined ? 'test' : 'tests',
+        `test "${bad}" is not allowed for ${v.kind} features; use ${allowed.join(' or ')}`,
+      );
+      return;
+    }
+    if (v.threshold !== undefined) {
+      if (v.test === undefined) {
+        at.fail('threshold', 'needs test: name the test the threshold is for');
+        return;
+      }
+      const { below } = DRIFT_TESTS[v.test];
+      if (below !== undefined && !(v.threshold < below)) {
+        at.fail('threshold', `must be less than ${below} for test ${v.test}, got ${v.threshold}`);
+      }
     }
   },
-  build: (v): FeatureSpec => {
-    const test = testFor(v.kind, v.test);
-    return {
-      name: v.name,
-      field: v.field ?? v.name,
-      kind: v.kind,
-      test,
-      threshold: v.threshold ?? DRIFT_TESTS[test].defaultThreshold,
-    };
+  build: (v): FeatureEntry => {
+    let tests: readonly FeatureTestSpec[] | undefined = v.tests;
+    if (v.test !== undefined) {
+      // `threshold` alone is the level that alerts: a critical level, with no warning level.
+      tests = [
+        {
+          test: v.test,
+          thresholds:
+            v.threshold === undefined
+              ? fixedDefaults(v.test)
+              : { kind: 'fixed', warning: null, critical: v.threshold },
+        },
+      ];
+    }
+    return { name: v.name, field: v.field ?? v.name, kind: v.kind, tests };
   },
+});
+
+const THRESHOLDS_FIELDS = {
+  correction: withDefault(oneOf(CORRECTIONS), 'none'),
+} satisfies FieldTable;
+
+const thresholds = section(THRESHOLDS_FIELDS, { build: (v) => ({ correction: v.correction }) });
+
+const SEGMENTS_FIELDS = {
+  field: required(FIELD_PATH),
+  maxValues: withDefault(number({ above: 0 }), 20),
+  other: withDefault(string(), 'other'),
+  overall: withDefault(boolean(), true),
+} satisfies FieldTable;
+
+const segments = section(SEGMENTS_FIELDS, {
+  check: (v, at) => {
+    if (v.maxValues !== undefined && (!Number.isInteger(v.maxValues) || v.maxValues > 10_000)) {
+      at.fail('maxValues', `must be an integer in 1..10000, got ${v.maxValues}`);
+    }
+    if (v.other === OVERALL_SEGMENT)
+      at.fail('other', `"${OVERALL_SEGMENT}" is the label of the whole stream`);
+  },
+  build: (v): SegmentsSpec => ({
+    field: v.field,
+    maxValues: v.maxValues,
+    otherLabel: v.other,
+    overall: v.overall,
+  }),
 });
 
 const OUTPUTS_FIELDS = {
   alerts: withDefault(KAFKA_TOPIC, 'driftwatch.alerts'),
+  windowStatistics: optional(KAFKA_TOPIC),
   deadLetter: withDefault(KAFKA_TOPIC, 'driftwatch.dead-letter'),
+  lateEvents: optional(KAFKA_TOPIC),
 } satisfies FieldTable;
 
-const OUTPUTS_DEFAULT: OutputsSpec = {
-  alertTopic: 'driftwatch.alerts',
-  deadLetterTopic: 'driftwatch.dead-letter',
+/** Outputs before the late-events default (which depends on the window's late policy) is applied. */
+interface OutputsEntry {
+  readonly alerts: string;
+  readonly windowStatistics: string | undefined;
+  readonly deadLetter: string;
+  readonly lateEvents: string | undefined;
+}
+
+const OUTPUTS_DEFAULT: OutputsEntry = {
+  alerts: 'driftwatch.alerts',
+  windowStatistics: undefined,
+  deadLetter: 'driftwatch.dead-letter',
+  lateEvents: undefined,
 };
 
-const outputs = section(OUTPUTS_FIELDS, {
-  build: (v): OutputsSpec => ({ alertTopic: v.alerts, deadLetterTopic: v.deadLetter }),
-});
+const outputs = section(OUTPUTS_FIELDS, { build: (v): OutputsEntry => v });
 
 const TOPOLOGY_FIELDS = {
   apiVersion: required(literal(TOPOLOGY_API_VERSION)),
   name: required(NAME),
   source: required(source),
-  baseline: required(string()),
+  baseline: required(baselineEntry),
   window: required(window),
+  defaults: optional(defaults),
   features: required(uniqueBy(list(feature, { nonEmpty: true }), 'name')),
+  thresholds: withDefault(thresholds, { correction: 'none' as CorrectionName }),
+  segments: optional(segments),
   outputs: withDefault(outputs, OUTPUTS_DEFAULT),
 } satisfies FieldTable;
 
@@ -218,10 +577,72 @@ const TOPOLOGY_FIELDS = {
 export const TOPOLOGY_KEYS = {
   topology: Object.keys(TOPOLOGY_FIELDS),
   source: Object.keys(SOURCE_FIELDS),
-  window: { tumbling: Object.keys(TUMBLING_WINDOW_FIELDS) },
+  baseline: Object.keys(BASELINE_FIELDS),
+  window: {
+    tumbling: Object.keys(TUMBLING_WINDOW_FIELDS),
+    hopping: Object.keys(HOPPING_WINDOW_FIELDS),
+    sliding: Object.keys(SLIDING_WINDOW_FIELDS),
+    session: Object.keys(SESSION_WINDOW_FIELDS),
+  },
+  late: Object.keys(LATE_FIELDS),
+  defaults: Object.keys(DEFAULTS_FIELDS),
   feature: Object.keys(FEATURE_FIELDS),
+  test: Object.keys(TEST_FIELDS),
+  thresholds: Object.keys(THRESHOLDS_FIELDS),
+  segments: Object.keys(SEGMENTS_FIELDS),
   outputs: Object.keys(OUTPUTS_FIELDS),
 } as const;
+
+/** Resolves what depends on more than one section: per-kind default tests, baseline path and name, late topic. */
+function assemble(
+  v: {
+    name: string;
+    source: SourceSpec;
+    baseline: BaselineEntry;
+    window: WindowSpec;
+    defaults: KindTests | undefined;
+    features: FeatureEntry[];
+    thresholds: { correction: CorrectionName };
+    segments: SegmentsSpec | undefined;
+    outputs: OutputsEntry;
+  },
+  absoluteFile: string,
+): Topology {
+  const baselinePath = path.resolve(path.dirname(absoluteFile), v.baseline.file);
+  const features: FeatureSpec[] = v.features.map((f) => ({
+    name: f.name,
+    field: f.field,
+    kind: f.kind,
+    tests:
+      f.tests ??
+      v.defaults?.[f.kind] ??
+      FEATURE_KINDS[f.kind].defaultTests.map((test) => ({ test, thresholds: fixedDefaults(test) })),
+  }));
+  const lateEventsTopic =
+    v.outputs.lateEvents ?? (v.window.late.policy === 'side-topic' ? 'driftwatch.late-events' : null);
+  return {
+    name: v.name,
+    file: absoluteFile,
+    source: v.source,
+    baseline: {
+      path: baselinePath,
+      topic: v.baseline.topic,
+      name: v.baseline.name ?? v.name,
+      previousPeriod: v.baseline.previousPeriod,
+    },
+    baselinePath,
+    window: v.window,
+    features,
+    correction: v.thresholds.correction,
+    segments: v.segments ?? null,
+    outputs: {
+      alertTopic: v.outputs.alerts,
+      windowStatisticsTopic: v.outputs.windowStatistics ?? null,
+      deadLetterTopic: v.outputs.deadLetter,
+      lateEventsTopic,
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Entry points
@@ -251,15 +672,7 @@ export function parseTopology(text: string, file: string): Topology {
       );
     } else {
       topology = section(TOPOLOGY_FIELDS, {
-        build: (v): Topology => ({
-          name: v.name,
-          file: absoluteFile,
-          source: v.source,
-          baselinePath: path.resolve(path.dirname(absoluteFile), v.baseline),
-          window: v.window,
-          features: v.features,
-          outputs: v.outputs,
-        }),
+        build: (v): Topology => assemble(v, absoluteFile),
       })(root);
     }
   }

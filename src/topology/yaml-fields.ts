@@ -150,6 +150,21 @@ export function number(bounds: { above?: number; below?: number } = {}): Check<n
   };
 }
 
+/** true or false. */
+export function boolean(): Check<boolean> {
+  return (field) => {
+    const value = field.scalar('true or false');
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') return field.fail(`must be true or false, got ${describe(field.node)}`);
+    return value;
+  };
+}
+
+/** A value written either as a scalar (a shorthand) or as a mapping (the full form). */
+export function scalarOr<T>(scalar: Check<T>, mapping: Check<T>): Check<T> {
+  return (field) => (isMap(field.node) ? mapping(field) : scalar(field));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Mappings
 

@@ -1,9 +1,11 @@
 import { ipcToChunkView } from '../arrow/window-chunk-ipc.ts';
 import {
   bucketCountFor,
-  evaluateFeature,
   type FeatureDriftSpec,
-  type FeatureStatistic,
+  type FeatureState,
+  isSampleTest,
+  type Measurement,
+  measureTest,
   needsSample,
 } from '../core/drift/feature-drift.ts';
 import { buildCodeToBucket, countCategorical } from '../core/stats/categorical-buckets.ts';
@@ -13,7 +15,7 @@ import { NumericSummary } from '../core/summary/numeric-summary.ts';
 /**
  * A unit of work for a drift worker: summarise one window chunk (an Arrow IPC record batch) into mergeable partial
  * state, add the partial states already computed for the window's earlier chunks, and, on the window's last task,
- * test every feature.
+ * measure every test of every feature against the baseline (and, when given, against the previous window).
  *
  * The mergeable state of a feature is its bucket counts in the baseline's layout (adding them is associative and
  * commutative) and, for features tested on samples (ks, wasserstein_norm), a serialized NumericSummary (exact below
@@ -34,12 +36,21 @@ export interface DriftTask {
   /** Partial states to add: one array per earlier task, each with one entry per feature in `features` order. */
   readonly partials: readonly (readonly FeaturePartial[])[];
   readonly finalize: boolean;
+  /** On finalize: the previous window's merged state, to measure against as a second reference; null for none. */
+  readonly previous?: readonly FeaturePartial[] | null;
+}
+
+export interface WindowMeasurements {
+  /** Every test of every feature against the baseline, features in `features` order, tests in spec order. */
+  readonly baseline: Measurement[];
+  /** The same against the previous window, or null when no previous state was given. */
+  readonly previous: Measurement[] | null;
 }
 
 export interface DriftTaskResult {
   /** Per-feature state: this chunk plus the partials. */
   readonly partials: FeaturePartial[];
-  readonly statistics: FeatureStatistic[] | null;
+  readonly measurements: WindowMeasurements | null;
 }
 
 const categoryIndexCache = new Map<string, Map<string, number>>();
@@ -103,23 +114,43 @@ export function runDriftTask(task: DriftTask): DriftTaskResult {
       }
     });
   }
-  const statistics = task.finalize
-    ? task.features.map((spec, f) => {
-        const summary = summaries[f];
-        if (spec.kind !== 'numeric' || summary === null || summary === undefined) {
-          return evaluateFeature(spec, counts[f]!);
-        }
-        if (spec.referenceSummary === null)
-          throw new Error(`${spec.name}: the baseline has no sample summary`);
-        const bytes = spec.referenceSummary;
-        const reference = cached(referenceSummaryCache, `${task.cacheKey}\u0000${spec.name}`, () =>
-          NumericSummary.deserialize(bytes),
-        );
-        return evaluateFeature(spec, counts[f]!, { reference, current: summary });
-      })
-    : null;
+  const measurements = task.finalize ? measureAll(task, counts, summaries) : null;
   return {
     partials: counts.map((c, f) => ({ counts: c, summary: summaries[f]?.serialize() ?? null })),
-    statistics,
+    measurements,
   };
+}
+
+function measureAll(
+  task: DriftTask,
+  counts: readonly Float64Array[],
+  summaries: readonly (NumericSummary | null)[],
+): WindowMeasurements {
+  const baseline: Measurement[] = [];
+  const previous: Measurement[] | null = task.previous ? [] : null;
+  task.features.forEach((spec, f) => {
+    const current: FeatureState = { counts: counts[f]!, summary: summaries[f] ?? null };
+    let referenceSummary: NumericSummary | null = null;
+    if (spec.kind === 'numeric' && spec.tests.some(isSampleTest)) {
+      const bytes = spec.referenceSummary;
+      if (bytes === null) throw new Error(`${spec.name}: the baseline has no sample summary`);
+      referenceSummary = cached(referenceSummaryCache, `${task.cacheKey}\u0000${spec.name}`, () =>
+        NumericSummary.deserialize(bytes),
+      );
+    }
+    const reference: FeatureState = { counts: spec.referenceCounts, summary: referenceSummary };
+    const before = task.previous?.[f];
+    const prior: FeatureState | null =
+      before === undefined
+        ? null
+        : {
+            counts: before.counts,
+            summary: before.summary === null ? null : NumericSummary.deserialize(before.summary),
+          };
+    for (const test of spec.tests) {
+      baseline.push(measureTest(test, spec, reference, current));
+      if (previous !== null && prior !== null) previous.push(measureTest(test, spec, prior, current));
+    }
+  });
+  return { baseline, previous };
 }

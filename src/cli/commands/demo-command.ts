@@ -46,6 +46,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     new URL('../../../topologies/credit-risk.yaml', import.meta.url).pathname,
   );
   const runId = Date.now().toString(36);
+  if (base.window.type !== 'tumbling') throw new Error('the demo topology must use tumbling windows');
   const topology: Topology = {
     ...base,
     source: { ...base.source, topic: `${base.source.topic}.demo-${runId}` },

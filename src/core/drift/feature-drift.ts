@@ -1,3 +1,4 @@
+import type { DriftTestName } from '../../topology/topology-types.ts';
 import { chiSquaredHomogeneity } from '../stats/chi-squared.ts';
 import { total } from '../stats/count-vectors.ts';
 import { jensenShannonDistance } from '../stats/jensen-shannon.ts';
@@ -7,40 +8,37 @@ import { DEFAULT_PSI_EPSILON, psi } from '../stats/psi.ts';
 import { wasserstein1Normalized } from '../stats/wasserstein.ts';
 import type { NumericSummary } from '../summary/numeric-summary.ts';
 
-/**
- * What a worker needs to count and test one feature: the buckets fitted on the baseline, the baseline's counts in
- * the same layout, and the test with its threshold. Typed arrays so it crosses threads cheaply.
- */
-export type FeatureDriftSpec =
-  | {
-      readonly name: string;
-      readonly kind: 'numeric';
-      readonly test: 'psi' | 'ks' | 'wasserstein_norm';
-      readonly threshold: number;
-      readonly edges: Float64Array;
-      readonly referenceCounts: Float64Array;
-      /** Serialized NumericSummary of the reference (NumericSummary.serialize), for the sample-based tests. */
-      readonly referenceSummary: Uint8Array | null;
-    }
-  | {
-      readonly name: string;
-      readonly kind: 'categorical';
-      readonly test: 'js' | 'chi2';
-      readonly threshold: number;
-      readonly categories: readonly string[];
-      readonly referenceCounts: Float64Array;
-    };
+/** How one feature's values are bucketed: fitted on the baseline, shared by every window and reference. */
+export type FeatureLayout =
+  | { readonly name: string; readonly kind: 'numeric'; readonly edges: Float64Array }
+  /** Boolean features are categorical over "true" and "false". */
+  | { readonly name: string; readonly kind: 'categorical'; readonly categories: readonly string[] };
 
-/** One statistic of one feature over one window, with everything needed to reproduce it. */
-export interface FeatureStatistic {
+/**
+ * What a worker needs to count and test one feature: its layout, the baseline's counts in that layout (and its
+ * sample summary for the sample-based tests), and which tests to measure. Typed arrays so it crosses threads cheaply.
+ */
+export type FeatureDriftSpec = FeatureLayout & {
+  readonly tests: readonly DriftTestName[];
+  readonly referenceCounts: Float64Array;
+  /** Serialized NumericSummary of the reference (NumericSummary.serialize), for ks / wasserstein_norm; else null. */
+  readonly referenceSummary: Uint8Array | null;
+};
+
+/** Mergeable state of one feature over some rows: bucket counts in its layout and, when needed, a sample summary. */
+export interface FeatureState {
+  readonly counts: Float64Array;
+  readonly summary: NumericSummary | null;
+}
+
+/** One statistic of one feature over one window against one reference, before any threshold is applied. */
+export interface Measurement {
   readonly feature: string;
   readonly kind: 'numeric' | 'categorical';
-  readonly test: 'psi' | 'ks' | 'wasserstein_norm' | 'js' | 'chi2';
+  readonly test: DriftTestName;
   readonly value: number;
-  /** p-value for tests that have one (chi2), else null. */
+  /** p-value for tests that have one (ks, chi2), else null. */
   readonly pValue: number | null;
-  readonly threshold: number;
-  readonly drift: boolean;
   readonly referenceSize: number;
   readonly currentSize: number;
   /** Current rows that were null or NaN. */
@@ -50,129 +48,113 @@ export interface FeatureStatistic {
   readonly conventions: Readonly<Record<string, string>>;
 }
 
-/** Tests that need the window's values as a mergeable sample summary, not only bucket counts. */
-export function needsSample(spec: FeatureDriftSpec): boolean {
-  return spec.kind === 'numeric' && spec.test !== 'psi';
+/** Tests that need values as a mergeable sample summary, not only bucket counts. */
+export function isSampleTest(test: DriftTestName): boolean {
+  return test === 'ks' || test === 'wasserstein_norm';
 }
 
-export function bucketCountFor(spec: FeatureDriftSpec): number {
-  return spec.kind === 'numeric' ? numericBucketCount(spec.edges) : spec.categories.length + 2;
+export function needsSample(spec: FeatureDriftSpec): boolean {
+  return spec.kind === 'numeric' && spec.tests.some(isSampleTest);
+}
+
+export function bucketCountFor(layout: FeatureLayout): number {
+  return layout.kind === 'numeric' ? numericBucketCount(layout.edges) : layout.categories.length + 2;
 }
 
 /**
- * Tests one feature's window counts against its baseline counts. Bucket layouts are those of
- * src/core/stats/numeric-buckets.ts and categorical-buckets.ts; both sides must share them.
+ * Measures `test` of one feature: `current` against `reference`, both in the feature's bucket layout
+ * (src/core/stats/numeric-buckets.ts and categorical-buckets.ts). The reference is the baseline, or a previous window.
+ * The sample-based tests need both summaries.
  */
-export function evaluateFeature(
-  spec: FeatureDriftSpec,
-  current: Float64Array,
-  samples: { reference: NumericSummary; current: NumericSummary } | null = null,
-): FeatureStatistic {
-  const reference = spec.referenceCounts;
-  const referenceSize = total(reference);
-  const currentSize = total(current);
-  if (spec.kind === 'numeric' && spec.test !== 'psi') {
-    if (samples === null) throw new Error(`${spec.test} of ${spec.name} needs sample summaries`);
-    return sampleTest(spec, current, referenceSize, currentSize, samples.reference, samples.current);
-  }
-  if (spec.kind === 'numeric') {
-    const m = current.length - 5;
-    const value = psi(reference, current, DEFAULT_PSI_EPSILON);
-    return {
-      feature: spec.name,
-      kind: 'numeric',
-      test: 'psi',
-      value,
-      pValue: null,
-      threshold: spec.threshold,
-      drift: value >= spec.threshold,
+export function measureTest(
+  test: DriftTestName,
+  layout: FeatureLayout,
+  reference: FeatureState,
+  current: FeatureState,
+): Measurement {
+  const counts = current.counts;
+  const referenceSize = total(reference.counts);
+  const currentSize = total(counts);
+  if (layout.kind === 'numeric') {
+    const m = counts.length - 5;
+    const common = {
+      feature: layout.name,
+      kind: 'numeric' as const,
       referenceSize,
       currentSize,
-      missing: current[0]!,
-      outOfReference: current[1]! + current[2]! + current[m + 3]! + current[m + 4]!,
+      missing: counts[0]!,
+      outOfReference: counts[1]! + counts[2]! + counts[m + 3]! + counts[m + 4]!,
+    };
+    if (test === 'ks' || test === 'wasserstein_norm') {
+      if (reference.summary === null || current.summary === null) {
+        throw new Error(`${test} of ${layout.name} needs sample summaries`);
+      }
+      return { ...common, ...sampleTest(test, reference.summary, current.summary) };
+    }
+    if (test !== 'psi') throw new Error(`${test} does not apply to numeric feature ${layout.name}`);
+    return {
+      ...common,
+      test: 'psi',
+      value: psi(reference.counts, counts, DEFAULT_PSI_EPSILON),
+      pValue: null,
       conventions: {
         statistic: 'population stability index, sum (cur - ref) * ln(cur / ref)',
-        binning: 'quantile buckets fitted on the reference',
+        binning: 'quantile buckets fitted on the baseline',
         buckets: String(m),
         extraBuckets: 'missing, -inf, underflow, overflow, +inf',
         epsilon: String(DEFAULT_PSI_EPSILON),
         epsilonRule: 'zero proportions replaced by epsilon, not renormalised',
         logBase: 'e',
-        reference: 'baseline',
       },
     };
   }
-  const k = spec.categories.length;
-  const unseen = current[k]!;
-  const missing = current[k + 1]!;
-  if (spec.test === 'js') {
-    const value = jensenShannonDistance(reference, current, 2);
+  const k = layout.categories.length;
+  const common = {
+    feature: layout.name,
+    kind: 'categorical' as const,
+    referenceSize,
+    currentSize,
+    missing: counts[k + 1]!,
+    outOfReference: counts[k]!,
+  };
+  if (test === 'js') {
     return {
-      feature: spec.name,
-      kind: 'categorical',
+      ...common,
       test: 'js',
-      value,
+      value: jensenShannonDistance(reference.counts, counts, 2),
       pValue: null,
-      threshold: spec.threshold,
-      drift: value >= spec.threshold,
-      referenceSize,
-      currentSize,
-      missing,
-      outOfReference: unseen,
       conventions: {
         statistic: 'Jensen-Shannon distance (square root of the divergence)',
         logBase: '2',
         range: '0..1',
         buckets: `${k} categories + unseen + missing`,
-        reference: 'baseline',
       },
     };
   }
-  const { statistic, dof, pValue } = chiSquaredHomogeneity(reference, current);
+  if (test !== 'chi2') throw new Error(`${test} does not apply to categorical feature ${layout.name}`);
+  const { statistic, dof, pValue } = chiSquaredHomogeneity(reference.counts, counts);
   return {
-    feature: spec.name,
-    kind: 'categorical',
+    ...common,
     test: 'chi2',
     value: statistic,
     pValue,
-    threshold: spec.threshold,
-    drift: pValue < spec.threshold,
-    referenceSize,
-    currentSize,
-    missing,
-    outOfReference: unseen,
     conventions: {
       statistic: 'Pearson chi-squared test of homogeneity, 2 x k table (reference, current)',
       correction: 'none',
       dof: String(dof),
       emptyBuckets: 'buckets empty on both sides dropped',
       buckets: `${k} categories + unseen + missing`,
-      driftRule: 'p-value < threshold',
-      reference: 'baseline',
     },
   };
 }
 
 function sampleTest(
-  spec: FeatureDriftSpec & { kind: 'numeric' },
-  current: Float64Array,
-  referenceSize: number,
-  currentSize: number,
+  test: 'ks' | 'wasserstein_norm',
   reference: NumericSummary,
   window: NumericSummary,
-): FeatureStatistic {
-  const m = current.length - 5;
+): { test: DriftTestName; value: number; pValue: number | null; conventions: Record<string, string> } {
   const ref = reference.sample();
   const cur = window.sample();
-  const common = {
-    feature: spec.name,
-    kind: 'numeric' as const,
-    threshold: spec.threshold,
-    referenceSize,
-    currentSize,
-    missing: current[0]!,
-    outOfReference: current[1]! + current[2]! + current[m + 3]! + current[m + 4]!,
-  };
   const sampling = {
     reference: ref.exact ? 'exact sample' : `KLL sketch, rank error <= ${ref.rankError.toPrecision(3)}`,
     window: cur.exact ? 'exact sample' : `KLL sketch, rank error <= ${cur.rankError.toPrecision(3)}`,
@@ -183,56 +165,45 @@ function sampleTest(
   if (reference.count === 0 || window.count === 0) {
     // Nothing to compare: reported as no evidence of drift, with the reason, rather than as NaN.
     return {
-      ...common,
-      test: spec.test,
+      test,
       value: 0,
-      pValue: spec.test === 'ks' ? 1 : null,
-      drift: false,
+      pValue: test === 'ks' ? 1 : null,
       conventions: {
         ...sampling,
         empty: `no finite values in the ${reference.count === 0 ? 'reference' : 'window'}`,
       },
     };
   }
-  if (spec.test === 'ks') {
+  if (test === 'ks') {
     const r = ksTwoSample(
       { values: ref.values, weights: ref.weights },
       { values: cur.values, weights: cur.weights },
       { method: 'auto', n: reference.count, m: window.count },
     );
     return {
-      ...common,
-      test: 'ks',
+      test,
       value: r.statistic,
       pValue: r.pValue,
-      drift: r.pValue < spec.threshold,
       conventions: {
         statistic: 'two-sample Kolmogorov-Smirnov D = sup |F_ref - F_cur|',
         pValueMethod: `${r.method} (scipy ks_2samp auto: exact while both sizes <= 10000)`,
-        driftRule: 'p-value < threshold',
         ...sampling,
-        reference: 'baseline',
       },
     };
   }
   const std = reference.populationStd;
-  const value = wasserstein1Normalized(
-    { values: ref.values, weights: ref.weights },
-    { values: cur.values, weights: cur.weights },
-    std,
-  );
   return {
-    ...common,
-    test: 'wasserstein_norm',
-    value,
+    test,
+    value: wasserstein1Normalized(
+      { values: ref.values, weights: ref.weights },
+      { values: cur.values, weights: cur.weights },
+      std,
+    ),
     pValue: null,
-    drift: value >= spec.threshold,
     conventions: {
       statistic: 'Wasserstein-1 distance / max(reference population std, 0.001)',
       referenceStd: String(std),
-      driftRule: 'value >= threshold',
       ...sampling,
-      reference: 'baseline',
     },
   };
 }

@@ -17,6 +17,8 @@ export interface EventBatch {
   /** Model name and version of each row, as decoded (no per-row concatenation). */
   readonly modelNames: readonly string[];
   readonly modelVersions: readonly string[];
+  /** Each row's segment field value (null when missing), when the topology has segments. */
+  readonly segments?: readonly (string | null)[] | null;
 }
 
 /** Names of the monitored features by kind, in the order their columns appear in batches and chunks. */

@@ -28,6 +28,14 @@ export class OffsetLedger {
     if (held === undefined || offset < held) byPartition.set(partition, offset);
   }
 
+  /** Moves everything `from` holds to `into` (keeping the lowest per partition), e.g. when two sessions merge. */
+  transfer(from: string, into: string): void {
+    const held = this.#holds.get(from);
+    if (held === undefined || from === into) return;
+    this.#holds.delete(from);
+    for (const [partition, offset] of held) this.hold(into, partition, offset);
+  }
+
   release(holder: string): void {
     this.#holds.delete(holder);
   }

@@ -1,0 +1,71 @@
+import type { WindowResult } from '../topology/drift-topology.ts';
+
+/** One statistic inside a WindowStatistics record (schemas/window-statistics.avsc). */
+export interface WindowStatisticRecord {
+  readonly feature: string;
+  readonly feature_kind: string;
+  readonly statistic: string;
+  readonly reference: string;
+  readonly value: number;
+  readonly p_value: number | null;
+  readonly adjusted_p_value: number | null;
+  readonly severity: string | null;
+  readonly threshold: number | null;
+  readonly warning_level: number | null;
+  readonly critical_level: number | null;
+  readonly levels_source: string;
+  readonly reference_size: number;
+  readonly current_size: number;
+  readonly missing: number;
+  readonly out_of_reference: number;
+}
+
+/** The record as encoded with schemas/window-statistics.avsc. */
+export interface WindowStatisticsRecord {
+  readonly monitor: string;
+  readonly segment: string | null;
+  readonly window_start: number;
+  readonly window_end: number;
+  readonly revision: number;
+  readonly rows: number;
+  readonly model_name: string;
+  readonly model_versions: string[];
+  readonly baseline_version: string;
+  readonly statistics: WindowStatisticRecord[];
+  readonly emitted_at: number;
+}
+
+/** Every statistic of a window result, drifted or not. */
+export function windowStatisticsRecord(result: WindowResult, emittedAt: number): WindowStatisticsRecord {
+  const modelName = result.models[0]?.name ?? '';
+  return {
+    monitor: result.monitor,
+    segment: result.segment,
+    window_start: result.start,
+    window_end: result.end,
+    revision: result.revision,
+    rows: result.rows,
+    model_name: modelName,
+    model_versions: [...new Set(result.models.filter((m) => m.name === modelName).map((m) => m.version))],
+    baseline_version: result.baselineVersion,
+    statistics: result.statistics.map((s) => ({
+      feature: s.feature,
+      feature_kind: s.featureKind,
+      statistic: s.test,
+      reference: s.reference,
+      value: s.value,
+      p_value: s.pValue,
+      adjusted_p_value: s.adjustedPValue,
+      severity: s.severity,
+      threshold: s.threshold,
+      warning_level: s.levels.warning,
+      critical_level: s.levels.critical,
+      levels_source: s.levels.source,
+      reference_size: s.referenceSize,
+      current_size: s.currentSize,
+      missing: s.missing,
+      out_of_reference: s.outOfReference,
+    })),
+    emitted_at: emittedAt,
+  };
+}
