@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnLayout, EventBatch } from '../../../src/core/window/event-batch.ts';
 import { OffsetLedger } from '../../../src/core/window/offset-ledger.ts';
-import { PaneWindowStore, type PaneStoreOptions } from '../../../src/core/window/pane-window-store.ts';
+import { type PaneStoreOptions, PaneWindowStore } from '../../../src/core/window/pane-window-store.ts';
 import { OVERALL } from '../../../src/core/window/window-store.ts';
 
 const LAYOUT: ColumnLayout = { numeric: ['x'], categorical: [] };

@@ -3,7 +3,7 @@ import { WindowChunk } from '../../../src/core/window/window-chunk.ts';
 
 describe('WindowChunk', () => {
   it('allocates one column per feature at the capacity', () => {
-    const chunk = new WindowChunk({ numeric: ["a", "b"], categorical: ["c"] }, 8, 8);
+    const chunk = new WindowChunk({ numeric: ['a', 'b'], categorical: ['c'] }, 8, 8);
     expect(chunk.capacity).toBe(8);
     expect(chunk.length).toBe(0);
     expect(chunk.numeric.map((c) => c.length)).toEqual([8, 8]);

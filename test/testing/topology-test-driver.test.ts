@@ -1,0 +1,343 @@
+/**
+ * Event-time behaviour of a whole topology, driven by hand through TopologyTestDriver: out-of-order events, late events
+ * under each policy, an idle partition, a quiet stream, segments, overlapping and session windows, the previous-period
+ * reference, calibrated levels and the multiple-testing correction.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Baseline } from '../../src/baseline/baseline-types.ts';
+import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-baseline.ts';
+import { SeededRandom } from '../../src/demo/seeded-random.ts';
+import { TopologyTestDriver } from '../../src/testing/topology-test-driver.ts';
+import { parseTopology } from '../../src/topology/load-topology.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 5, 1, 0, 0);
+
+interface Row {
+  t: number;
+  x: number | null;
+  c: string;
+  seg?: string;
+}
+
+const record = (r: Row) => ({
+  event_time: r.t,
+  model_name: 'm',
+  model_version: '1',
+  features: { x: r.x, c: r.c, seg: r.seg ?? 'a' },
+});
+
+/** n rows spread evenly over [from, from + spanMs), x ~ U(shift, 1 + shift), c 50/50 ("b" share moved by cShift). */
+function rows(
+  seed: number,
+  n: number,
+  from: number,
+  spanMs: number,
+  shift = 0,
+  cShift = 0,
+  seg?: string,
+): Row[] {
+  const random = new SeededRandom(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    t: from + Math.floor((i * spanMs) / n),
+    x: random.next() + shift,
+    c: random.next() < 0.5 + cShift ? 'b' : 'a',
+    ...(seg !== undefined ? { seg } : {}),
+  }));
+}
+
+let baseline: Baseline;
+beforeAll(() => {
+  const reference = rows(7, 20_000, 0, 1);
+  const columns = new Map<string, ReferenceColumn>([
+    ['x', { kind: 'numeric', values: Float64Array.from(reference, (r) => r.x!) }],
+    ['c', { kind: 'categorical', values: reference.map((r) => r.c) }],
+  ]);
+  baseline = buildBaseline(columns, {
+    name: 'driver-test',
+    source: { description: 'generated', fingerprint: 'sha256:0', rows: reference.length },
+    now: () => new Date(0),
+  });
+});
+
+function topology(window: string, extra = ''): string {
+  return `apiVersion: driftwatch/v1
+name: driver-test
+source:
+  topic: t
+  eventTime: event_time
+baseline: unused.json
+window:
+${window}
+features:
+  - name: x
+    field: features.x
+    kind: numeric
+    tests: [psi]
+  - name: c
+    field: features.c
+    kind: categorical
+    tests: [js]
+${extra}`;
+}
+
+async function driver(window: string, extra = '') {
+  return TopologyTestDriver.create({
+    topology: parseTopology(topology(window, extra), 'driver-test.yaml'),
+    baseline,
+    startTime: T0,
+    chunkRows: 128,
+  });
+}
+
+const TUMBLING = `  type: tumbling
+  size: 1m
+  outOfOrderness: 10s`;
+
+describe('TopologyTestDriver: event time', () => {
+  it('puts out-of-order events in their own windows and emits each window once, in order', async () => {
+    const d = await driver(TUMBLING);
+    const a = rows(1, 300, T0, MIN);
+    const b = rows(2, 300, T0 + MIN, MIN);
+    // Interleave: the second window's events arrive before some of the first's, within the bound.
+    d.pipe([...a.slice(0, 250), ...b.slice(0, 20), ...a.slice(250), ...b.slice(20)].map(record));
+    await d.settle();
+    // The watermark is just below T0 + 2m - 10s: the first window has closed, the second not yet.
+    expect(d.results.map((r) => [r.start - T0, r.rows])).toEqual([[0, 300]]);
+    d.pipe([record({ t: T0 + 2 * MIN + 10_000, x: 0.5, c: 'a' })]);
+    await d.settle();
+    expect(d.results.map((r) => [r.start - T0, r.rows])).toEqual([
+      [0, 300],
+      [MIN, 300],
+    ]);
+    expect(d.counters.late).toBe(0);
+    await d.end();
+    expect(d.results.map((r) => r.start - T0)).toEqual([0, MIN, 2 * MIN]);
+    expect(d.results.every((r) => r.revision === 0)).toBe(true);
+  });
+
+  it('finds drift in the drifted window only, with warning and critical severities', async () => {
+    const d = await driver(TUMBLING);
+    d.pipe(rows(3, 2000, T0, MIN).map(record));
+    d.pipe(rows(4, 2000, T0 + MIN, MIN, 0.5, 0.3).map(record));
+    await d.end();
+    const [calm, drifted] = d.results;
+    expect(calm!.statistics.filter((s) => s.drift)).toEqual([]);
+    const bad = drifted!.statistics.filter((s) => s.drift);
+    expect(bad.map((s) => [s.feature, s.test, s.severity])).toEqual([
+      ['x', 'psi', 'critical'],
+      ['c', 'js', 'critical'],
+    ]);
+    expect(d.alerts.map((a) => [a.feature, a.window_start - T0, a.severity])).toEqual([
+      ['x', MIN, 'critical'],
+      ['c', MIN, 'critical'],
+    ]);
+  });
+
+  it('drops and counts late events under the drop policy', async () => {
+    const d = await driver(`${TUMBLING}\n  late: drop`);
+    d.pipe(rows(5, 100, T0, MIN).map(record));
+    d.pipe([record({ t: T0 + MIN + 20_000, x: 0.5, c: 'a' })]);
+    await d.settle();
+    expect(d.results).toHaveLength(1);
+    d.pipe([record({ t: T0 + 5_000, x: 0.1, c: 'a' }), record({ t: T0 + MIN + 1, x: 0.1, c: 'a' })]);
+    await d.end();
+    expect(d.counters.late).toBe(1);
+    expect(d.late.map((l) => [l.eventTime - T0, l.offset])).toEqual([[5_000, 101]]);
+    expect(d.results.map((r) => [r.start - T0, r.rows])).toEqual([
+      [0, 100],
+      [MIN, 2],
+    ]);
+  });
+
+  it('reports late events for the side topic under side-topic, and counts them', async () => {
+    const d = await driver(`${TUMBLING}\n  late: side-topic`);
+    expect(d.topology.outputs.lateEventsTopic).toBe('driftwatch.late-events');
+    d.pipe(rows(5, 100, T0, MIN).map(record));
+    d.pipe([record({ t: T0 + MIN + 20_000, x: 0.5, c: 'a' })]);
+    d.pipe([record({ t: T0 + 1, x: 0.1, c: 'a' })]);
+    await d.end();
+    expect(d.late).toHaveLength(1);
+    expect(d.late[0]!.watermark).toBe(T0 + MIN + 10_000);
+    expect(d.counters.late).toBe(1);
+  });
+
+  it('updates and re-emits a closed window under update, within retention, then drops', async () => {
+    const d = await driver(`${TUMBLING}\n  late:\n    policy: update\n    retention: 2m`);
+    d.pipe(rows(5, 100, T0, MIN).map(record));
+    d.pipe([record({ t: T0 + MIN + 20_000, x: 0.5, c: 'a' })]);
+    await d.settle();
+    const first = d.results[0]!;
+    d.pipe([record({ t: T0 + 30_000, x: 0.2, c: 'b' })]);
+    await d.settle();
+    const revised = d.results.filter((r) => r.start === T0);
+    expect(revised.map((r) => [r.revision, r.rows])).toEqual([
+      [0, 100],
+      [1, 101],
+    ]);
+    expect(revised[1]!.windowKey).toBe(first.windowKey);
+    expect(d.counters.updated).toBe(1);
+    // Past end + retention (T0 + 3m) the window's state is gone and a late event is dropped.
+    d.pipe([record({ t: T0 + 4 * MIN, x: 0.5, c: 'a' })]);
+    d.pipe([record({ t: T0 + 30_000, x: 0.2, c: 'b' })]);
+    await d.end();
+    expect(d.counters.late).toBe(1);
+    expect(d.results.filter((r) => r.start === T0)).toHaveLength(2);
+  });
+
+  it('an assigned partition that never delivers holds the watermark until idleTimeout', async () => {
+    const d = await driver(`${TUMBLING}\n  idleTimeout: 30s`);
+    d.assign([0, 1]);
+    d.pipe(rows(6, 100, T0, MIN).map(record), { partition: 0 });
+    d.pipe([record({ t: T0 + 2 * MIN, x: 0.5, c: 'a' })], { partition: 0 });
+    await d.settle();
+    expect(d.results).toHaveLength(0);
+    d.advanceWallClock(29_000);
+    await d.settle();
+    expect(d.results).toHaveLength(0);
+    d.advanceWallClock(1_000);
+    await d.settle();
+    expect(d.results.map((r) => r.start - T0)).toEqual([0]);
+  });
+
+  it('a slow partition holds the watermark back while it is active', async () => {
+    const d = await driver(`${TUMBLING}\n  idleTimeout: 30s`);
+    d.assign([0, 1]);
+    d.pipe(rows(6, 100, T0, MIN).map(record), { partition: 0 });
+    d.pipe([record({ t: T0 + 10_000, x: 0.5, c: 'a' })], { partition: 1 });
+    d.pipe([record({ t: T0 + 3 * MIN, x: 0.5, c: 'a' })], { partition: 0 });
+    await d.settle();
+    expect(d.watermark()).toBe(T0);
+    expect(d.results).toHaveLength(0);
+    d.pipe([record({ t: T0 + 2 * MIN, x: 0.5, c: 'a' })], { partition: 1 });
+    await d.settle();
+    expect(d.results.map((r) => r.start - T0)).toEqual([0]);
+  });
+
+  it('closes windows of a quiet stream after quietClose of wall-clock silence', async () => {
+    const d = await driver(`${TUMBLING}\n  quietClose: 5s`);
+    d.pipe(rows(6, 100, T0, 50_000).map(record));
+    d.advanceWallClock(4_000);
+    await d.settle();
+    expect(d.results).toHaveLength(0);
+    d.advanceWallClock(MIN + 5_000);
+    await d.settle();
+    expect(d.results.map((r) => [r.start - T0, r.rows])).toEqual([[0, 100]]);
+  });
+
+  it('rejects records the topology cannot use, with a reason, and keeps the rest', async () => {
+    const d = await driver(TUMBLING);
+    const good = rows(6, 10, T0, MIN).map(record);
+    const bad = { ...record({ t: T0, x: 1, c: 'a' }), event_time: 'yesterday' };
+    const r = d.pipe([...good.slice(0, 5), bad, ...good.slice(5)]);
+    expect(r).toEqual({ rows: 10, rejected: 1 });
+    expect(d.rejected[0]).toMatchObject({ offset: 5, code: 'DW_EVENT_INVALID' });
+    expect(d.rejected[0]!.reason).toContain('event_time');
+  });
+});
+
+describe('TopologyTestDriver: segments', () => {
+  const SEGMENTS = `segments:
+  field: features.seg
+  maxValues: 2
+  other: rest`;
+
+  it('evaluates each segment and the whole stream; a drift in one segment is attributed to it', async () => {
+    const d = await driver(TUMBLING, SEGMENTS);
+    d.pipe(
+      [
+        ...rows(1, 1500, T0, MIN, 0, 0, 'de'),
+        ...rows(2, 1500, T0, MIN, 0.6, 0, 'fr'),
+        ...rows(3, 300, T0, MIN, 0, 0, 'it'),
+        ...rows(4, 300, T0, MIN, 0, 0, 'es'),
+      ].map(record),
+    );
+    await d.end();
+    expect(d.results.map((r) => [r.segment, r.rows])).toEqual([
+      ['de', 1500],
+      ['fr', 1500],
+      ['rest', 600],
+      ['*', 3600],
+    ]);
+    const drifted = d.alerts.filter((a) => a.feature === 'x').map((a) => a.segment);
+    expect(drifted).toContain('fr');
+    expect(drifted).not.toContain('de');
+    expect(drifted).not.toContain('rest');
+    // Alert ids differ per segment.
+    expect(new Set(d.alerts.map((a) => a.alert_id)).size).toBe(d.alerts.length);
+  });
+});
+
+describe('TopologyTestDriver: other windows', () => {
+  it('hopping windows overlap: each event counts in size / advance windows', async () => {
+    const d = await driver(`  type: hopping\n  size: 2m\n  advance: 1m`);
+    d.pipe(rows(1, 120, T0, 2 * MIN).map(record));
+    await d.end();
+    expect(d.results.map((r) => [r.start - T0, r.end - r.start, r.rows])).toEqual([
+      [-MIN, 2 * MIN, 60],
+      [0, 2 * MIN, 120],
+      [MIN, 2 * MIN, 60],
+    ]);
+  });
+
+  it('sliding windows cover the last size, evaluated every slide', async () => {
+    const d = await driver(`  type: sliding\n  size: 3m\n  slide: 1m`);
+    d.pipe(rows(1, 180, T0, 3 * MIN).map(record));
+    await d.end();
+    expect(d.results.map((r) => r.rows)).toEqual([60, 120, 180, 120, 60]);
+  });
+
+  it('session windows follow bursts of activity', async () => {
+    const d = await driver(`  type: session\n  gap: 5m`);
+    d.pipe([...rows(1, 50, T0, MIN), ...rows(2, 70, T0 + 20 * MIN, 2 * MIN)].map(record));
+    await d.end();
+    expect(d.results.map((r) => [r.start - T0, r.rows])).toEqual([
+      [0, 50],
+      [20 * MIN, 70],
+    ]);
+  });
+});
+
+describe('TopologyTestDriver: references and levels', () => {
+  it('also compares each window with the previous one when previousPeriod is set', async () => {
+    const text = topology(TUMBLING).replace(
+      'baseline: unused.json',
+      'baseline:\n  file: unused.json\n  previousPeriod: true',
+    );
+    const d = await TopologyTestDriver.create({
+      topology: parseTopology(text, 'driver-test.yaml'),
+      baseline,
+      startTime: T0,
+    });
+    d.pipe(rows(1, 2000, T0, MIN).map(record));
+    d.pipe(rows(2, 2000, T0 + MIN, MIN, 0.5).map(record));
+    d.pipe(rows(3, 2000, T0 + 2 * MIN, MIN, 0.5).map(record));
+    await d.end();
+    const previousX = d.results.map((r) =>
+      r.statistics.find((s) => s.reference === 'previous' && s.feature === 'x'),
+    );
+    expect(previousX[0]).toBeUndefined();
+    expect(previousX[1]!.drift).toBe(true);
+    // The third window looks like the second: no drift against it, though it still drifts from the baseline.
+    expect(previousX[2]!.drift).toBe(false);
+    expect(d.results[2]!.statistics.find((s) => s.reference === 'baseline' && s.feature === 'x')!.drift).toBe(
+      true,
+    );
+  });
+
+  it('applies the multiple-testing correction to p-value tests of one window', async () => {
+    const text = topology(TUMBLING)
+      .replace('tests: [psi]', 'tests:\n      - test: ks\n        warning: 0.05\n        critical: 0.01')
+      .replace('tests: [js]', 'tests:\n      - test: chi2\n        warning: 0.05\n        critical: 0.01')
+      .concat('thresholds:\n  correction: bonferroni\n');
+    const d = await TopologyTestDriver.create({
+      topology: parseTopology(text, 't.yaml'),
+      baseline,
+      startTime: T0,
+    });
+    d.pipe(rows(9, 400, T0, MIN, 0.05, 0.05).map(record));
+    await d.end();
+    const stats = d.results[0]!.statistics;
+    for (const s of stats) expect(s.adjustedPValue).toBeCloseTo(Math.min(1, s.pValue! * 2), 12);
+  });
+});
