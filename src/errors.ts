@@ -27,6 +27,14 @@ export const ErrorCodes = {
   INPUT_FILE: 'DW_INPUT_FILE',
   /** A command-line usage error. */
   CLI_USAGE: 'DW_CLI_USAGE',
+  /** A baseline could not be published to its topic (the topic is not compacted, or the baseline is too large). */
+  BASELINE_TOPIC: 'DW_BASELINE_TOPIC',
+  /** An Avro schema file is not valid JSON or not a valid Avro schema. */
+  SCHEMA_INVALID: 'DW_SCHEMA_INVALID',
+  /** A field a topology uses is missing from a schema, or its Avro type does not fit the use; details list them. */
+  SCHEMA_FIELD: 'DW_SCHEMA_FIELD',
+  /** The registry refused a schema under the subject's compatibility rule; the message carries its reason. */
+  SCHEMA_INCOMPATIBLE: 'DW_SCHEMA_INCOMPATIBLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -40,12 +40,14 @@ async function warmUpGroupCoordinator(): Promise<void> {
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({ eachMessage: async () => {} });
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       join,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error('no group coordinator after 90 s')), 90_000),
-      ),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no group coordinator after 90 s')), 90_000);
+      }),
     ]);
+    clearTimeout(timer);
   } finally {
     await consumer.disconnect();
   }
