@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FeatureState } from '../core/drift/feature-drift.ts';
 import { fitReferenceEdges } from '../core/stats/bucket-edges.ts';
 import {
   buildCodeToBucket,
@@ -13,9 +14,17 @@ import {
   type Baseline,
   type BaselineFeature,
   type BaselineSource,
+  BOOLEAN_CATEGORIES,
   type CategoricalBaselineFeature,
   type NumericBaselineFeature,
 } from './baseline-types.ts';
+import {
+  assignChunks,
+  type ChunkAssignment,
+  type ChunkableFeature,
+  type ChunkPlan,
+  calibrateFeature,
+} from './reference-chunks.ts';
 
 export interface NumericReferenceColumn {
   readonly kind: 'numeric';
@@ -29,13 +38,35 @@ export interface CategoricalReferenceColumn {
   readonly values: readonly (string | null)[];
 }
 
-export type ReferenceColumn = NumericReferenceColumn | CategoricalReferenceColumn;
+/** A boolean column becomes a categorical baseline feature over "true" and "false" (BOOLEAN_CATEGORIES). */
+export interface BooleanReferenceColumn {
+  readonly kind: 'boolean';
+  /** 1 = true, 0 = false. */
+  readonly values: Uint8Array;
+  /** 1 = present, 0 = null; omitted when every value is present. */
+  readonly valid?: Uint8Array;
+}
+
+export type ReferenceColumn = NumericReferenceColumn | CategoricalReferenceColumn | BooleanReferenceColumn;
+
+/** A topology's features over the reference rows, and each row's event time when the source has one. */
+export interface ReferenceRows {
+  readonly rows: number;
+  /** By feature name. */
+  readonly columns: ReadonlyMap<string, ReferenceColumn>;
+  /** Epoch milliseconds per row, NaN where unknown; null when the source has no event times. */
+  readonly eventTimes: Float64Array | null;
+}
 
 export interface BuildBaselineOptions {
   readonly name: string;
   readonly source: BaselineSource;
   /** Quantile buckets for numeric features (default 10). */
   readonly numericBins?: number;
+  /** How to chunk the reference for calibration statistics; without it the baseline has no `calibration`. */
+  readonly chunks?: ChunkPlan;
+  /** Told the values counted so far and the total (rows x features, twice with chunks), for a progress bar. */
+  readonly onProgress?: (done: number, total: number) => void;
   /** Clock for createdAt, for reproducible output in tests. */
   readonly now?: () => Date;
 }
@@ -54,10 +85,28 @@ export function buildBaseline(
       `numericBins must be an integer in 1..10000, got ${bins}`,
     );
   }
+  const rows = columns.size === 0 ? 0 : columnLength(columns.values().next().value!);
+  // Chunks split rows across every column, so then the columns must be rows of one table.
+  for (const [name, column] of options.chunks === undefined ? [] : columns) {
+    if (columnLength(column) !== rows) {
+      throw new DriftwatchError(
+        ErrorCodes.INVALID_OPTION,
+        `reference column ${name} has ${columnLength(column)} rows, the others ${rows}`,
+        { feature: name },
+      );
+    }
+  }
+  const assignment = options.chunks === undefined ? null : assignChunks(options.chunks, rows);
+  let total = 0;
+  for (const column of columns.values()) total += columnLength(column) * (assignment === null ? 1 : 2);
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done, total);
+  };
   const features: Record<string, BaselineFeature> = {};
   for (const [name, column] of columns) {
-    features[name] =
-      column.kind === 'numeric' ? numericFeature(name, column, bins) : categoricalFeature(column);
+    features[name] = baselineFeature(name, column, bins, assignment, progress);
   }
   const version = `${options.name}@${contentHash(features, options.source).slice(0, 12)}`;
   return {
@@ -70,7 +119,39 @@ export function buildBaseline(
   };
 }
 
-function numericFeature(name: string, column: NumericReferenceColumn, bins: number): NumericBaselineFeature {
+function columnLength(column: ReferenceColumn): number {
+  return column.values.length;
+}
+
+/** Counts one column into its baseline feature and, with chunks, adds its calibration. */
+function baselineFeature(
+  name: string,
+  column: ReferenceColumn,
+  bins: number,
+  assignment: ChunkAssignment | null,
+  progress: (rows: number) => void,
+): BaselineFeature {
+  const { feature, chunkable, state } =
+    column.kind === 'numeric' ? numericFeature(name, column, bins) : categoricalFeature(name, column);
+  progress(column.values.length);
+  if (assignment === null) return feature;
+  let measured = 0;
+  const calibration = calibrateFeature(chunkable, state, assignment, (rows) => {
+    measured += rows;
+    progress(rows);
+  });
+  // Rows in no measured chunk still count as done, so the bar ends at its total.
+  if (measured < column.values.length) progress(column.values.length - measured);
+  return calibration === undefined ? feature : { ...feature, calibration };
+}
+
+interface CountedFeature {
+  readonly feature: BaselineFeature;
+  readonly chunkable: ChunkableFeature;
+  readonly state: FeatureState;
+}
+
+function numericFeature(name: string, column: NumericReferenceColumn, bins: number): CountedFeature {
   const { values, valid } = column;
   let finite = values;
   if (valid !== undefined) {
@@ -92,7 +173,7 @@ function numericFeature(name: string, column: NumericReferenceColumn, bins: numb
   countNumeric(values, bitmap, values.length, edges, counts);
   const summary = NumericSummary.create();
   summary.add(values, bitmap, values.length);
-  return {
+  const feature: NumericBaselineFeature = {
     kind: 'numeric',
     binning: 'quantile',
     maxBins: bins,
@@ -100,36 +181,76 @@ function numericFeature(name: string, column: NumericReferenceColumn, bins: numb
     counts: [...counts],
     summary: Buffer.from(summary.serialize()).toString('base64'),
   };
+  return {
+    feature,
+    chunkable: { layout: { name, kind: 'numeric', edges }, values, valid: valid ?? null },
+    state: { counts, summary },
+  };
 }
 
-function categoricalFeature(column: CategoricalReferenceColumn): CategoricalBaselineFeature {
-  const frequency = new Map<string, number>();
-  for (const value of column.values) {
-    if (value !== null) frequency.set(value, (frequency.get(value) ?? 0) + 1);
-  }
-  // Most frequent first, ties by name, so the layout does not depend on row order.
-  const categories = [...frequency.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([value]) => value);
+/** Categorical and boolean columns: dictionary codes counted in the categorical layout. */
+function categoricalFeature(
+  name: string,
+  column: CategoricalReferenceColumn | BooleanReferenceColumn,
+): CountedFeature {
+  const { codes, valid, dictionary, categories } =
+    column.kind === 'boolean' ? booleanCodes(column) : categoricalCodes(column);
   const index = new Map(categories.map((value, i) => [value, i]));
+  const codeToBucket = buildCodeToBucket(dictionary, index);
+  const counts = new Float64Array(categoricalBucketCount(categories.length));
+  countCategorical(codes, bytesToBitmap(valid), codes.length, codeToBucket, counts);
+  const feature: CategoricalBaselineFeature = { kind: 'categorical', categories, counts: [...counts] };
+  return {
+    feature,
+    chunkable: { layout: { name, kind: 'categorical', categories }, codes, valid, codeToBucket },
+    state: { counts, summary: null },
+  };
+}
+
+interface Codes {
+  readonly codes: Int32Array;
+  /** 1 = present, 0 = null. */
+  readonly valid: Uint8Array;
+  readonly dictionary: readonly string[];
+  readonly categories: readonly string[];
+}
+
+function categoricalCodes(column: CategoricalReferenceColumn): Codes {
+  const n = column.values.length;
   const dictionary: string[] = [];
   const dictionaryIndex = new Map<string, number>();
-  const codes = new Int32Array(column.values.length);
-  const validity = new Uint8Array((column.values.length + 7) >> 3);
-  column.values.forEach((value, i) => {
-    if (value === null) return;
+  const frequency: number[] = [];
+  const codes = new Int32Array(n);
+  const valid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = column.values[i]!;
+    if (value === null) continue;
     let code = dictionaryIndex.get(value);
     if (code === undefined) {
       code = dictionary.length;
       dictionary.push(value);
       dictionaryIndex.set(value, code);
+      frequency.push(0);
     }
+    frequency[code]!++;
     codes[i] = code;
-    validity[i >> 3]! |= 1 << (i & 7);
-  });
-  const counts = new Float64Array(categoricalBucketCount(categories.length));
-  countCategorical(codes, validity, codes.length, buildCodeToBucket(dictionary, index), counts);
-  return { kind: 'categorical', categories, counts: [...counts] };
+    valid[i] = 1;
+  }
+  // Most frequent first, ties by name, so the layout does not depend on row order.
+  const categories = dictionary
+    .map((value, code) => [value, frequency[code]!] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([value]) => value);
+  return { codes, valid, dictionary, categories };
+}
+
+/** Code 0 = "true", 1 = "false": the dictionary is the fixed category list, whatever the data holds. */
+function booleanCodes(column: BooleanReferenceColumn): Codes {
+  const n = column.values.length;
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) codes[i] = column.values[i] === 1 ? 0 : 1;
+  const valid = column.valid ?? new Uint8Array(n).fill(1);
+  return { codes, valid, dictionary: BOOLEAN_CATEGORIES, categories: [...BOOLEAN_CATEGORIES] };
 }
 
 function bytesToBitmap(valid: Uint8Array): Uint8Array {

@@ -42,10 +42,15 @@ export function createKafka(options: KafkaOptions): Kafka {
   });
 }
 
-/** Creates the topics that do not exist yet; existing topics are left as they are. */
+/** Creates the topics that do not exist yet, with their configs; existing topics are left as they are. */
 export async function ensureTopics(
   kafka: Kafka,
-  topics: readonly { topic: string; numPartitions?: number }[],
+  topics: readonly {
+    topic: string;
+    numPartitions?: number;
+    /** Topic configs for a created topic, e.g. cleanup.policy=compact. */
+    configEntries?: readonly { name: string; value: string }[];
+  }[],
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -55,7 +60,11 @@ export async function ensureTopics(
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions ?? 1 })),
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions ?? 1,
+          ...(t.configEntries === undefined ? {} : { configEntries: [...t.configEntries] }),
+        })),
       });
     }
   } finally {

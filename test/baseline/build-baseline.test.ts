@@ -117,6 +117,47 @@ describe('buildBaseline', () => {
     });
   });
 
+  it('makes a boolean column a categorical feature over "true" and "false", both always present, in that order', () => {
+    const values = Uint8Array.of(1, 0, 1, 1, 0, 1);
+    const valid = Uint8Array.of(1, 1, 0, 1, 1, 1);
+    const baseline = buildBaseline(new Map([['flag', { kind: 'boolean', values, valid }]]), {
+      name: 't',
+      source: SOURCE,
+      now: NOW,
+    });
+    // true, false, unseen, missing: false is not the most frequent, and still second.
+    expect(baseline.features.flag).toEqual({
+      kind: 'categorical',
+      categories: ['true', 'false'],
+      counts: [3, 2, 0, 1],
+    });
+    const allFalse = buildBaseline(new Map([['flag', { kind: 'boolean', values: new Uint8Array(4) }]]), {
+      name: 't',
+      source: SOURCE,
+      now: NOW,
+    });
+    expect(allFalse.features.flag).toEqual({
+      kind: 'categorical',
+      categories: ['true', 'false'],
+      counts: [0, 4, 0, 0],
+    });
+  });
+
+  it('calibrates a boolean feature with the categorical tests', () => {
+    const values = Uint8Array.from({ length: 200 }, (_, i) => (i < 180 ? i % 2 : 1));
+    const baseline = buildBaseline(new Map([['flag', { kind: 'boolean', values }]]), {
+      name: 't',
+      source: SOURCE,
+      chunks: { by: 'rows', size: 20 },
+      now: NOW,
+    });
+    const calibration = baseline.features.flag!.calibration!;
+    expect(Object.keys(calibration.statistics)).toEqual(['js', 'chi2']);
+    // The last chunk is all true: it is the one that moved.
+    const js = calibration.statistics.js!;
+    expect(js.indexOf(Math.max(...js))).toBe(9);
+  });
+
   it('derives the version from the content, not from the clock or the row order of categories', () => {
     const columns = (values: string[]) =>
       new Map<string, ReferenceColumn>([

@@ -103,6 +103,24 @@ describe('loadBaseline', () => {
   });
 });
 
+const CALIBRATION = {
+  chunkBy: 'rows',
+  chunkSize: 2,
+  chunks: 2,
+  rows: [2, 2],
+  smallChunks: 0,
+  statistics: { psi: [0.1, 0.2], ks: [0.3, 0.4], wasserstein_norm: [0.01, 0.02] },
+  pValues: { ks: [0.5, 0.6] },
+};
+const CATEGORICAL_CALIBRATION = {
+  ...CALIBRATION,
+  statistics: { js: [0.1, 0.2], chi2: [1.5, 2] },
+  pValues: { chi2: [0.2, 0.1] },
+};
+/** GOOD with a calibration on amount (changed by `change`). */
+const calibrated = (change: Record<string, unknown>) =>
+  withFeature('amount', { ...GOOD.features.amount, calibration: { ...CALIBRATION, ...change } });
+
 describe('checkBaseline', () => {
   const cases: [string, unknown, string][] = [
     ['an array', [1, 2], 'format must be'],
@@ -161,6 +179,76 @@ describe('checkBaseline', () => {
       'features.channel has no reference rows',
     ],
     ['a feature that is not an object', withFeature('channel', null), 'features.channel must be an object'],
+    [
+      'a summary that is not a string',
+      withFeature('amount', { ...GOOD.features.amount, summary: 5 }),
+      'features.amount.summary must be a base64 string',
+    ],
+    [
+      'a calibration that is not an object',
+      withFeature('amount', { ...GOOD.features.amount, calibration: [] }),
+      'features.amount.calibration must be an object',
+    ],
+    [
+      'an unknown chunkBy',
+      calibrated({ chunkBy: 'days' }),
+      'features.amount.calibration.chunkBy must be "time" or "rows"',
+    ],
+    [
+      'a zero chunkSize',
+      calibrated({ chunkSize: 0 }),
+      'features.amount.calibration.chunkSize must be a positive number',
+    ],
+    [
+      'a single chunk',
+      calibrated({ chunks: 1 }),
+      'features.amount.calibration.chunks must be an integer >= 2',
+    ],
+    [
+      'rows of the wrong length',
+      calibrated({ rows: [2] }),
+      'features.amount.calibration.rows must be 2 positive integers, one per chunk',
+    ],
+    [
+      'a negative smallChunks',
+      calibrated({ smallChunks: -1 }),
+      'features.amount.calibration.smallChunks must be a non-negative integer',
+    ],
+    [
+      'a sampledFrom not above chunks',
+      calibrated({ sampledFrom: 2 }),
+      'features.amount.calibration.sampledFrom must be an integer greater than chunks (2)',
+    ],
+    [
+      'a statistic of the wrong length',
+      calibrated({ statistics: { psi: [0.1] } }),
+      'features.amount.calibration.statistics.psi must be 2 finite numbers',
+    ],
+    [
+      'a non-finite statistic',
+      calibrated({ statistics: { psi: [0.1, null] } }),
+      'features.amount.calibration.statistics.psi must be 2 finite numbers',
+    ],
+    [
+      'a test of the other kind',
+      calibrated({ statistics: { js: [0.1, 0.2] } }),
+      'features.amount.calibration.statistics.js: not a test of a numeric feature (expected one of psi, ks, wasserstein_norm)',
+    ],
+    [
+      'a p-value above 1',
+      calibrated({ pValues: { ks: [0.5, 1.5] } }),
+      'features.amount.calibration.pValues.ks must be 2 p-values in 0..1',
+    ],
+    [
+      'a p-value for a test without one',
+      calibrated({ pValues: { psi: [0.5, 0.5] } }),
+      'features.amount.calibration.pValues.psi: not a test of a numeric feature (expected one of ks)',
+    ],
+    [
+      'no statistics object',
+      calibrated({ statistics: undefined }),
+      'features.amount.calibration.statistics must be an object',
+    ],
   ];
 
   for (const [name, value, message] of cases) {
@@ -172,6 +260,24 @@ describe('checkBaseline', () => {
       expect(e.details.file).toBe('/some/where/bad.baseline.json');
     });
   }
+
+  it('accepts calibrations of numeric and categorical features', () => {
+    const value = {
+      ...GOOD,
+      features: {
+        amount: { ...GOOD.features.amount, calibration: { ...CALIBRATION, sampledFrom: 7 } },
+        channel: { ...GOOD.features.channel, calibration: CATEGORICAL_CALIBRATION },
+      },
+    };
+    expect(checkBaseline(value, 'f.json')).toBe(value);
+  });
+
+  it('rejects a categorical calibration with a numeric test', () => {
+    const value = withFeature('channel', { ...GOOD.features.channel, calibration: CALIBRATION });
+    expect(checkError(value).message).toContain(
+      'features.channel.calibration.statistics.psi: not a test of a categorical feature (expected one of js, chi2)',
+    );
+  });
 
   it('accepts a single-edge numeric feature (one point bucket)', () => {
     const value = withFeature('amount', { ...GOOD.features.amount, edges: [5], counts: [0, 0, 0, 4, 0, 0] });
