@@ -325,6 +325,54 @@ describe('TopologyTestDriver: references and levels', () => {
     );
   });
 
+  it('calibrates levels on the baseline reference chunks: a normal window stays quiet, a shifted one fires', async () => {
+    const reference = rows(11, 20_000, 0, 1);
+    const calibrated = buildBaseline(
+      new Map<string, ReferenceColumn>([
+        ['x', { kind: 'numeric', values: Float64Array.from(reference, (r) => r.x!) }],
+        ['c', { kind: 'categorical', values: reference.map((r) => r.c) }],
+      ]),
+      {
+        name: 'driver-test',
+        source: { description: 'generated', fingerprint: 'sha256:1', rows: reference.length },
+        chunks: { by: 'rows', size: 1000 },
+        now: () => new Date(0),
+      },
+    );
+    const chunkPsi = calibrated.features.x!.calibration!.statistics.psi!;
+    expect(chunkPsi).toHaveLength(20);
+    const text = topology(TUMBLING).replace(
+      'tests: [psi]',
+      'tests:\n      - test: psi\n        calibrate: std\n        warning: 3\n        critical: 6',
+    );
+    const d = await TopologyTestDriver.create({
+      topology: parseTopology(text, 't.yaml'),
+      baseline: calibrated,
+      startTime: T0,
+    });
+    d.pipe(rows(12, 1000, T0, MIN).map(record));
+    d.pipe(rows(13, 1000, T0 + MIN, MIN, 0.3).map(record));
+    await d.end();
+    const psi = d.results.map((r) => r.statistics.find((s) => s.feature === 'x')!);
+    const mean = chunkPsi.reduce((a, b) => a + b, 0) / chunkPsi.length;
+    const std = Math.sqrt(chunkPsi.reduce((a, b) => a + (b - mean) ** 2, 0) / chunkPsi.length);
+    expect(psi[0]!.levels).toMatchObject({ rule: 'value-above', source: 'calibrated:std' });
+    expect(psi[0]!.levels.warning).toBeCloseTo(mean + 3 * std, 12);
+    expect(psi[0]!.levels.critical).toBeCloseTo(mean + 6 * std, 12);
+    expect(psi[0]!.severity).toBeNull();
+    expect(psi[1]!.severity).toBe('critical');
+  });
+
+  it('refuses calibrated levels when the baseline has no reference-chunk statistics', async () => {
+    const text = topology(TUMBLING).replace(
+      'tests: [psi]',
+      'tests:\n      - test: psi\n        calibrate: quantile',
+    );
+    await expect(
+      TopologyTestDriver.create({ topology: parseTopology(text, 't.yaml'), baseline, startTime: T0 }),
+    ).rejects.toThrow(/no reference-chunk statistics for psi/);
+  });
+
   it('applies the multiple-testing correction to p-value tests of one window', async () => {
     const text = topology(TUMBLING)
       .replace('tests: [psi]', 'tests:\n      - test: ks\n        warning: 0.05\n        critical: 0.01')
