@@ -134,8 +134,7 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
         name,
         field: `features.${name}`,
         kind: 'numeric',
-        test: 'psi',
-        threshold: 0.2,
+        tests: [{ test: 'psi', thresholds: { kind: 'fixed', warning: null, critical: 0.2 } }],
       }),
     ),
     ...CATEGORICAL_FEATURES.map(
@@ -143,8 +142,7 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
         name,
         field: `features.${name}`,
         kind: 'categorical',
-        test: 'js',
-        threshold: 0.1,
+        tests: [{ test: 'js', thresholds: { kind: 'fixed', warning: null, critical: 0.1 } }],
       }),
     ),
   ];
@@ -154,10 +152,13 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
     source: {
       topic,
       subject: `${topic}-value`,
+      keyField: null,
+      timeSemantics: 'event',
       eventTimeField: 'event_time',
       modelNameField: 'model_name',
       modelVersionField: 'model_version',
     },
+    baseline: { path: baselinePath, topic: null, name: `bench-wide-${runId}`, previousPeriod: false },
     baselinePath,
     window: {
       type: 'tumbling',
@@ -166,8 +167,16 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
       outOfOrdernessMs: 5_000,
       idleTimeoutMs: 30_000,
       quietCloseMs: 2_000,
+      late: { policy: 'drop', retentionMs: 0 },
     },
     features,
-    outputs: { alertTopic: `${topic}.alerts`, deadLetterTopic: `${topic}.dead-letter` },
+    correction: 'none',
+    segments: null,
+    outputs: {
+      alertTopic: `${topic}.alerts`,
+      windowStatisticsTopic: null,
+      deadLetterTopic: `${topic}.dead-letter`,
+      lateEventsTopic: null,
+    },
   };
 }

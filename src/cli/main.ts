@@ -1,8 +1,10 @@
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { BACKTEST_HELP, backtestCommand } from './commands/backtest-command.ts';
 import { BASELINE_HELP, baselineCommand } from './commands/baseline-command.ts';
 import { COMPARE_HELP, compareCommand } from './commands/compare-command.ts';
 import { DEMO_HELP, demoCommand } from './commands/demo-command.ts';
 import { RUN_HELP, runCommand } from './commands/run-command.ts';
+import { STREAMS_HELP, streamsCommand } from './commands/streams-command.ts';
 import { VALIDATE_HELP, validateCommand } from './commands/validate-command.ts';
 
 const COMMANDS: Record<string, { help: string; run: (args: readonly string[]) => Promise<number> }> = {
@@ -11,6 +13,8 @@ const COMMANDS: Record<string, { help: string; run: (args: readonly string[]) =>
   demo: { help: DEMO_HELP, run: demoCommand },
   compare: { help: COMPARE_HELP, run: compareCommand },
   baseline: { help: BASELINE_HELP, run: baselineCommand },
+  backtest: { help: BACKTEST_HELP, run: backtestCommand },
+  streams: { help: STREAMS_HELP, run: streamsCommand },
 };
 
 const HELP = `driftwatch: drift and skew monitoring for production ML, on Kafka
@@ -22,6 +26,12 @@ Commands:
   validate <topology.yaml>    check topology files and their baselines
   baseline build --topology <t> --input <f>
                               build a baseline file from training data
+  backtest <topology.yaml> --input <f>
+                              replay historical events through a topology, print its alerts
+  streams add --schema <s.avsc> (--topology <t> | --scaffold <new> --topic <t>)
+                              check a schema against a topology and register it
+  streams check <topology.yaml>
+                              check a topology against its subject's latest schema
   compare --reference <f> --current <f>
                               compare two data files feature by feature
   demo                        the end-to-end demo on the local stack

@@ -288,7 +288,10 @@ export class DriftTopology {
         if (start < window.start && (latest === undefined || start > latest)) latest = start;
       return latest === undefined ? undefined : history.get(latest);
     }
-    return history.get(window.start - spec.sizeMs);
+    // The latest window that ends by this one's start: one size earlier when the step divides the size.
+    const step =
+      spec.type === 'tumbling' ? spec.sizeMs : spec.type === 'hopping' ? spec.advanceMs : spec.slideMs;
+    return history.get(Math.floor((window.start - spec.sizeMs) / step) * step);
   }
 
   #remember(window: ClosedWindow<PartialPromise>, state: PartialPromise): void {

@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
@@ -136,7 +136,8 @@ const SOURCE_FIELDS = {
   topic: required(KAFKA_TOPIC),
   subject: optional(string()),
   key: optional(FIELD_PATH),
-  eventTime: optional(FIELD_PATH),
+  // null when absent (undefined when invalid), so an invalid eventTime is not also reported as missing.
+  eventTime: withDefault<string | null>(FIELD_PATH, null),
   timeSemantics: withDefault(oneOf(['event', 'processing'] as const), 'event'),
   modelName: withDefault(FIELD_PATH, 'model_name'),
   modelVersion: withDefault(FIELD_PATH, 'model_version'),
@@ -144,13 +145,13 @@ const SOURCE_FIELDS = {
 
 const source = section(SOURCE_FIELDS, {
   check: (v, at) => {
-    if (v.timeSemantics === 'event' && v.eventTime === undefined) {
+    if (v.timeSemantics === 'event' && v.eventTime === null) {
       at.fail(
         'eventTime',
         'required field is missing (or set timeSemantics: processing to use the time events are read)',
       );
     }
-    if (v.timeSemantics === 'processing' && v.eventTime !== undefined) {
+    if (v.timeSemantics === 'processing' && typeof v.eventTime === 'string') {
       at.fail('eventTime', 'must not be set with timeSemantics: processing');
     }
   },
@@ -159,7 +160,7 @@ const source = section(SOURCE_FIELDS, {
     subject: v.subject ?? `${v.topic}-value`,
     keyField: v.key ?? null,
     timeSemantics: v.timeSemantics,
-    eventTimeField: v.eventTime ?? null,
+    eventTimeField: v.eventTime,
     modelNameField: v.modelName,
     modelVersionField: v.modelVersion,
   }),
@@ -192,7 +193,8 @@ const baselineEntry = scalarOr<BaselineEntry>(
 
 const LATE_FIELDS = {
   policy: required(oneOf(['drop', 'side-topic', 'update'] as const)),
-  retention: optional(duration()),
+  // Positive: an unset retention defaults to the window length (see timing), so an explicit 0 would be ambiguous.
+  retention: optional(duration({ positive: true })),
 } satisfies FieldTable;
 
 const late = scalarOr<LateSpec>(
@@ -202,7 +204,7 @@ const late = scalarOr<LateSpec>(
   },
   section(LATE_FIELDS, {
     check: (v, at) => {
-      if (v.retention !== undefined && v.policy !== 'update') {
+      if (v.retention !== undefined && v.policy !== undefined && v.policy !== 'update') {
         at.fail('retention', 'only applies to the update policy');
       }
     },
@@ -416,7 +418,37 @@ const testEntry = scalarOr<FeatureTestSpec>(
   }),
 );
 
-const DEFAULT_TESTS_FIELDS = { tests: required(list(testEntry, { nonEmpty: true })) } satisfies FieldTable;
+/**
+ * A list of test entries in which each test appears once, whether written as a name or as a mapping (`uniqueBy` only
+ * sees mappings). A duplicate is reported at its later occurrence.
+ */
+function uniqueTests(inner: Check<FeatureTestSpec[]>): Check<FeatureTestSpec[]> {
+  return (field) => {
+    const items = inner(field);
+    const seq = field.node;
+    if (!isSeq(seq)) return items;
+    const seen = new Map<string, { path: string; line: number }>();
+    let duplicates = false;
+    seq.items.forEach((item, index) => {
+      const node = isMap(item) ? (item.get('test', true) as Node | undefined) : item;
+      if (!isScalar(node) || typeof node.value !== 'string') return;
+      const path = isMap(item) ? `${field.path}[${index}].test` : `${field.path}[${index}]`;
+      const first = seen.get(node.value);
+      if (first === undefined) {
+        seen.set(node.value, { path, line: field.validation.position(node.range?.[0]).line });
+        return;
+      }
+      duplicates = true;
+      const firstUse = `first used at ${first.path}, line ${first.line}`;
+      field.validation.report(node.range?.[0], path, `duplicate test "${node.value}" (${firstUse})`);
+    });
+    return duplicates ? undefined : items;
+  };
+}
+
+const DEFAULT_TESTS_FIELDS = {
+  tests: required(uniqueTests(list(testEntry, { nonEmpty: true }))),
+} satisfies FieldTable;
 const kindDefaults = section(DEFAULT_TESTS_FIELDS, { build: (v) => v.tests });
 
 const DEFAULTS_FIELDS = {
@@ -449,9 +481,10 @@ const FEATURE_FIELDS = {
   name: required(FEATURE_NAME),
   field: optional(FIELD_PATH),
   kind: required(oneOf(Object.keys(FEATURE_KINDS) as FeatureKind[])),
-  test: optional(oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[])),
+  // null when absent (undefined when invalid), so a threshold is not also reported as lacking its test.
+  test: withDefault<DriftTestName | null>(oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[]), null),
   threshold: optional(number({ above: 0 })),
-  tests: optional(uniqueBy(list(testEntry, { nonEmpty: true }), 'test')),
+  tests: optional(uniqueTests(list(testEntry, { nonEmpty: true }))),
 } satisfies FieldTable;
 
 /** A feature before the file's per-kind defaults are applied (they are read after the features). */
@@ -464,25 +497,27 @@ interface FeatureEntry {
 
 const feature = section(FEATURE_FIELDS, {
   check: (v, at) => {
-    if (v.tests !== undefined && (v.test !== undefined || v.threshold !== undefined)) {
-      at.fail(v.test !== undefined ? 'test' : 'threshold', 'use either test/threshold or tests, not both');
+    const test = v.test ?? undefined;
+    if (v.tests !== undefined && (test !== undefined || v.threshold !== undefined)) {
+      at.fail(test !== undefined ? 'test' : 'threshold', 'use either test/threshold or tests, not both');
       return;
     }
     if (v.kind === undefined) return;
     const allowed = FEATURE_KINDS[v.kind].tests;
-    const bad = v.test !== undefined ? v.test : v.tests?.find((t) => !allowed.includes(t.test))?.test;
+    const bad = test !== undefined ? test : v.tests?.find((t) => !allowed.includes(t.test))?.test;
     if (bad !== undefined && !allowed.includes(bad)) {
       at.fail(
-        v.test !== undefined ? 'test' : 'tests',
+        test !== undefined ? 'test' : 'tests',
         `test "${bad}" is not allowed for ${v.kind} features; use ${allowed.join(' or ')}`,
       );
       return;
     }
     if (v.threshold !== undefined) {
-      if (v.test === undefined) {
+      if (v.test === null) {
         at.fail('threshold', 'needs test: name the test the threshold is for');
         return;
       }
+      if (v.test === undefined) return;
       const { below } = DRIFT_TESTS[v.test];
       if (below !== undefined && !(v.threshold < below)) {
         at.fail('threshold', `must be less than ${below} for test ${v.test}, got ${v.threshold}`);
@@ -491,7 +526,7 @@ const feature = section(FEATURE_FIELDS, {
   },
   build: (v): FeatureEntry => {
     let tests: readonly FeatureTestSpec[] | undefined = v.tests;
-    if (v.test !== undefined) {
+    if (v.test !== null) {
       // `threshold` alone is the level that alerts: a critical level, with no warning level.
       tests = [
         {
@@ -618,8 +653,9 @@ function assemble(
       v.defaults?.[f.kind] ??
       FEATURE_KINDS[f.kind].defaultTests.map((test) => ({ test, thresholds: fixedDefaults(test) })),
   }));
+  // Only the side-topic policy produces late events (OutputsSpec.lateEventsTopic: null otherwise).
   const lateEventsTopic =
-    v.outputs.lateEvents ?? (v.window.late.policy === 'side-topic' ? 'driftwatch.late-events' : null);
+    v.window.late.policy === 'side-topic' ? (v.outputs.lateEvents ?? 'driftwatch.late-events') : null;
   return {
     name: v.name,
     file: absoluteFile,

@@ -75,7 +75,7 @@ function judgeAgainst(
         reference,
         driftRule: l.rule === 'value-above' ? 'value >= level' : 'adjusted p-value < level',
         levels: l.source,
-        ...(m.pValue !== null ? { correction } : {}),
+        ...(m.pValue !== null ? { multipleTesting: correction } : {}),
       },
     };
   });

@@ -2,42 +2,100 @@ import { createHash } from 'node:crypto';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { alertId, alertsFor } from '../../src/alerts/drift-alert.ts';
-import { evaluateFeature, type FeatureStatistic } from '../../src/core/drift/feature-drift.ts';
+import { type FeatureLayout, measureTest } from '../../src/core/drift/feature-drift.ts';
+import type { FeatureStatistic } from '../../src/core/drift/feature-statistic.ts';
 import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import type { WindowResult } from '../../src/topology/drift-topology.ts';
+import type { TestPlan } from '../../src/topology/feature-specs.ts';
+import type {
+  CorrectionName,
+  DriftTestName,
+  FeatureKind,
+  ThresholdSpec,
+} from '../../src/topology/topology-types.ts';
+import { judgeMeasurements, resolvePlanLevels } from '../../src/topology/window-judge.ts';
 
 const ALERT_TYPE = avro.Type.forSchema(readShippedSchema(DRIFT_ALERT_SCHEMA_FILE) as avro.Schema);
 const START = Date.UTC(2026, 0, 1, 12, 0);
 
-/** A PSI feature over edges 0, 1, 2 whose reference splits evenly between [0, 1) and [1, 2). */
-function psiFeature(name: string, current: Float64Array): FeatureStatistic {
-  return evaluateFeature(
-    {
-      name,
-      kind: 'numeric',
-      test: 'psi',
-      threshold: 0.2,
-      edges: Float64Array.of(0, 1, 2),
-      referenceCounts: Float64Array.of(0, 0, 0, 50, 50, 0, 0),
-      referenceSummary: null,
-    },
-    current,
-  );
+/** Edges 0, 1, 2; the reference splits evenly between [0, 1) and [1, 2). */
+const NUMERIC_REFERENCE = Float64Array.of(0, 0, 0, 50, 50, 0, 0);
+const PSI_LEVELS: ThresholdSpec = { kind: 'fixed', warning: 0.1, critical: 0.2 };
+const P_LEVELS: ThresholdSpec = { kind: 'fixed', warning: 0.01, critical: 0.001 };
+
+interface Case {
+  readonly layout: FeatureLayout;
+  readonly featureKind?: FeatureKind;
+  readonly test: DriftTestName;
+  readonly thresholds: ThresholdSpec;
+  readonly reference: Float64Array;
+  readonly current: Float64Array;
+  readonly referenceChunks?: readonly number[];
 }
 
-const psiDrift = psiFeature('amount', Float64Array.of(3, 0, 1, 10, 80, 2, 0));
-const psiQuiet = psiFeature('age', Float64Array.of(0, 0, 0, 48, 52, 0, 0));
-const chi2Drift = evaluateFeature(
-  {
-    name: 'country',
-    kind: 'categorical',
+/**
+ * Measures each case against its reference and judges them together, as the topology judges one window: the
+ * FeatureStatistics an alert is made from. With `previous`, the same measurements are judged as a comparison with
+ * the previous window instead of the baseline.
+ */
+function judged(
+  cases: readonly Case[],
+  options: { correction?: CorrectionName; previous?: boolean } = {},
+): FeatureStatistic[] {
+  const plans: TestPlan[] = cases.map((c) => ({
+    feature: c.layout.name,
+    featureKind: c.featureKind ?? c.layout.kind,
+    test: c.test,
+    thresholds: c.thresholds,
+    referenceChunks: c.referenceChunks ?? null,
+  }));
+  const measured = cases.map((c) =>
+    measureTest(
+      c.test,
+      c.layout,
+      { counts: c.reference, summary: null },
+      { counts: c.current, summary: null },
+    ),
+  );
+  const levels = resolvePlanLevels(plans);
+  const statistics = judgeMeasurements(
+    plans,
+    levels,
+    { baseline: measured, previous: options.previous ? measured : null },
+    options.correction ?? 'none',
+  );
+  return options.previous ? statistics.slice(cases.length) : statistics;
+}
+
+function psiCase(name: string, current: Float64Array, thresholds = PSI_LEVELS): Case {
+  return {
+    layout: { name, kind: 'numeric', edges: Float64Array.of(0, 1, 2) },
+    test: 'psi',
+    thresholds,
+    reference: NUMERIC_REFERENCE,
+    current,
+  };
+}
+
+function chi2Case(name: string, current: Float64Array, featureKind: FeatureKind = 'categorical'): Case {
+  return {
+    layout: { name, kind: 'categorical', categories: ['DE', 'FR'] },
+    featureKind,
     test: 'chi2',
-    threshold: 0.001,
-    categories: ['DE', 'FR'],
-    referenceCounts: Float64Array.of(50, 50, 0, 0),
-  },
-  Float64Array.of(90, 5, 3, 2),
-);
+    thresholds: P_LEVELS,
+    reference: Float64Array.of(50, 50, 0, 0),
+    current,
+  };
+}
+
+const AMOUNT = psiCase('amount', Float64Array.of(3, 0, 1, 10, 80, 2, 0));
+const AGE = psiCase('age', Float64Array.of(0, 0, 0, 48, 52, 0, 0));
+const COUNTRY = chi2Case('country', Float64Array.of(90, 5, 3, 2));
+const [psiDrift, psiQuiet, chi2Drift] = judged([AMOUNT, AGE, COUNTRY]) as [
+  FeatureStatistic,
+  FeatureStatistic,
+  FeatureStatistic,
+];
 
 function result(
   statistics: readonly FeatureStatistic[],
@@ -46,8 +104,10 @@ function result(
   return {
     monitor: 'credit-risk',
     windowKey: `credit-risk/${START}`,
+    segment: null,
     start: START,
     end: START + 60_000,
+    revision: 0,
     rows: 100,
     models: [
       { name: 'credit-risk', version: '1.4.0', rows: 70 },
@@ -56,6 +116,7 @@ function result(
     ],
     baselineVersion: 'credit-risk@06d1163955de',
     statistics,
+    releases: [],
     ...overrides,
   };
 }
@@ -86,12 +147,44 @@ describe('alertId', () => {
     ]);
     expect(ids.size).toBe(6);
   });
+
+  it('is unchanged by the default segment, reference and revision, so unsegmented ids stay as they were', () => {
+    const plain = alertId('credit-risk', 'amount', START, 'psi');
+    expect(alertId('credit-risk', 'amount', START, 'psi', {})).toBe(plain);
+    expect(
+      alertId('credit-risk', 'amount', START, 'psi', { segment: null, reference: 'baseline', revision: 0 }),
+    ).toBe(plain);
+  });
+
+  it('adds the segment, a non-baseline reference and a revision when given', () => {
+    const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+    const base = `credit-risk\u0000amount\u0000${START}\u0000psi`;
+    expect(alertId('credit-risk', 'amount', START, 'psi', { segment: 'DE' })).toBe(
+      hash(`${base}\u0000segment=DE`),
+    );
+    expect(
+      alertId('credit-risk', 'amount', START, 'psi', { segment: '*', reference: 'previous', revision: 2 }),
+    ).toBe(hash(`${base}\u0000segment=*\u0000reference=previous\u0000revision=2`));
+    const ids = new Set([
+      alertId('credit-risk', 'amount', START, 'psi'),
+      alertId('credit-risk', 'amount', START, 'psi', { segment: 'DE' }),
+      alertId('credit-risk', 'amount', START, 'psi', { segment: 'FR' }),
+      alertId('credit-risk', 'amount', START, 'psi', { segment: '*' }),
+      alertId('credit-risk', 'amount', START, 'psi', { reference: 'previous' }),
+      alertId('credit-risk', 'amount', START, 'psi', { revision: 1 }),
+      alertId('credit-risk', 'amount', START, 'psi', { revision: 2 }),
+    ]);
+    expect(ids.size).toBe(7);
+  });
 });
 
 describe('alertsFor', () => {
   it('makes one alert per drifted feature only', () => {
+    expect(psiDrift.severity).toBe('critical');
     expect(psiDrift.drift).toBe(true);
+    expect(psiQuiet.severity).toBeNull();
     expect(psiQuiet.drift).toBe(false);
+    expect(chi2Drift.severity).toBe('critical');
     expect(chi2Drift.drift).toBe(true);
     const alerts = alertsFor(result([psiDrift, psiQuiet, chi2Drift]), 1_767_225_700_000);
     expect(alerts.map((a) => a.feature)).toEqual(['amount', 'country']);
@@ -120,6 +213,14 @@ describe('alertsFor', () => {
       baseline_version: 'credit-risk@06d1163955de',
       conventions: psiDrift.conventions,
       detected_at: 1_767_225_700_000,
+      severity: 'critical',
+      segment: null,
+      reference: 'baseline',
+      revision: 0,
+      adjusted_p_value: null,
+      warning_level: 0.1,
+      critical_level: 0.2,
+      levels_source: 'fixed',
     });
     const [, chi2] = alertsFor(result([psiDrift, chi2Drift]), 0);
     expect(chi2!.feature_kind).toBe('CATEGORICAL');
@@ -127,6 +228,82 @@ describe('alertsFor', () => {
     expect(chi2!.p_value).toBe(chi2Drift.pValue);
     expect(chi2!.out_of_reference).toBe(3);
     expect(chi2!.missing).toBe(2);
+    // A p-value test alerts on its adjusted p-value; its threshold is the p-level that fired.
+    expect(chi2!.adjusted_p_value).toBe(chi2Drift.pValue);
+    expect(chi2!.threshold).toBe(0.001);
+    expect(chi2!.severity).toBe('critical');
+    expect(chi2!.warning_level).toBe(0.01);
+    expect(chi2!.critical_level).toBe(0.001);
+  });
+
+  it('reports a warning with the warning level as its threshold', () => {
+    // ref (0.5, 0.5), cur (0.33, 0.67): 0.17 ln(0.5 / 0.33) + 0.17 ln(0.67 / 0.5), about 0.120: between the levels.
+    const [warning] = judged([psiCase('amount', Float64Array.of(0, 0, 0, 33, 67, 0, 0))]);
+    expect(warning!.value).toBeGreaterThanOrEqual(0.1);
+    expect(warning!.value).toBeLessThan(0.2);
+    const [alert] = alertsFor(result([warning!]), 0);
+    expect(alert).toMatchObject({
+      severity: 'warning',
+      threshold: 0.1,
+      warning_level: 0.1,
+      critical_level: 0.2,
+    });
+  });
+
+  it('carries the segment and revision of the window into the alert and its id', () => {
+    const window = result([psiDrift], { segment: 'DE', revision: 2 });
+    const [alert] = alertsFor(window, 0);
+    expect(alert).toMatchObject({ segment: 'DE', revision: 2, reference: 'baseline' });
+    expect(alert!.alert_id).toBe(
+      alertId('credit-risk', 'amount', START, 'psi', { segment: 'DE', revision: 2 }),
+    );
+    expect(alert!.alert_id).not.toBe(alertsFor(result([psiDrift]), 0)[0]!.alert_id);
+    const [overall] = alertsFor(result([psiDrift], { segment: '*' }), 0);
+    expect(overall!.segment).toBe('*');
+    expect(overall!.alert_id).not.toBe(alert!.alert_id);
+  });
+
+  it('tells an alert against the previous window from one against the baseline', () => {
+    const [previous] = judged([AMOUNT], { previous: true });
+    expect(previous!.reference).toBe('previous');
+    const alerts = alertsFor(result([psiDrift, previous!]), 0);
+    expect(alerts.map((a) => a.reference)).toEqual(['baseline', 'previous']);
+    expect(alerts[1]!.alert_id).toBe(
+      alertId('credit-risk', 'amount', START, 'psi', { reference: 'previous' }),
+    );
+    expect(alerts[1]!.alert_id).not.toBe(alerts[0]!.alert_id);
+  });
+
+  it('reports the corrected p-value, which decides the severity', () => {
+    // Two chi2 tests in one window with Bonferroni: each p-value is doubled before it is compared with the levels.
+    const stats = judged([COUNTRY, chi2Case('region', Float64Array.of(60, 40, 0, 0))], {
+      correction: 'bonferroni',
+    });
+    const [country] = alertsFor(result(stats), 0);
+    expect(country!.feature).toBe('country');
+    expect(country!.p_value).toBe(chi2Drift.pValue);
+    expect(country!.adjusted_p_value).toBe(2 * chi2Drift.pValue!);
+  });
+
+  it('names boolean features BOOLEAN', () => {
+    const [flag] = judged([chi2Case('flag', Float64Array.of(90, 10, 0, 0), 'boolean')]);
+    expect(flag!.featureKind).toBe('boolean');
+    const [alert] = alertsFor(result([flag!]), 0);
+    expect(alert!.feature_kind).toBe('BOOLEAN');
+    expect(ALERT_TYPE.isValid(alert)).toBe(true);
+  });
+
+  it('names where calibrated levels came from', () => {
+    const calibrated: ThresholdSpec = { kind: 'calibrated', method: 'std', warning: 2, critical: 3 };
+    // Chunk statistics 0.01, 0.02, 0.03, 0.04: mean 0.025, population std sqrt(0.000125).
+    const [s] = judged([{ ...AMOUNT, thresholds: calibrated, referenceChunks: [0.01, 0.02, 0.03, 0.04] }]);
+    const [alert] = alertsFor(result([s!]), 0);
+    const std = Math.sqrt(0.000125);
+    expect(alert!.levels_source).toBe('calibrated:std');
+    expect(alert!.severity).toBe('critical');
+    expect(alert!.warning_level).toBeCloseTo(0.025 + 2 * std, 12);
+    expect(alert!.critical_level).toBeCloseTo(0.025 + 3 * std, 12);
+    expect(alert!.threshold).toBe(alert!.critical_level);
   });
 
   it('gives distinct ids to the alerts of one window, and the same ids on a replay', () => {

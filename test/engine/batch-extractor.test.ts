@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/time/clock.ts';
 import { BatchExtractor } from '../../src/engine/batch-extractor.ts';
-import type { Topology } from '../../src/topology/topology-types.ts';
+import type { FeatureSpec, Topology } from '../../src/topology/topology-types.ts';
 import { CREDIT_RISK_TOPOLOGY, generateEvents } from '../support/credit-risk-fixture.ts';
 
 function event(overrides: { features?: Record<string, unknown>; [key: string]: unknown } = {}) {
@@ -14,6 +15,12 @@ function event(overrides: { features?: Record<string, unknown>; [key: string]: u
     prediction: { score: 0.1, label: 'approve' },
     ...rest,
   };
+}
+
+/** A feature read from `field` (default: its name), tested with its kind's default test. */
+function feature(name: string, kind: FeatureSpec['kind'], field = name): FeatureSpec {
+  const test = kind === 'numeric' ? 'psi' : 'js';
+  return { name, field, kind, tests: [{ test, thresholds: { kind: 'fixed', warning: 0.1, critical: 0.2 } }] };
 }
 
 describe('BatchExtractor', () => {
@@ -131,7 +138,7 @@ describe('BatchExtractor', () => {
         modelNameField: 'meta.model',
         modelVersionField: 'meta.version',
       },
-      features: [{ name: 'x', field: 'x', kind: 'numeric', test: 'psi', threshold: 0.2 }],
+      features: [feature('x', 'numeric')],
     };
     const nested = new BatchExtractor(topology);
     const { batch, rejected } = nested.extract(
@@ -149,5 +156,139 @@ describe('BatchExtractor', () => {
     expect([...batch.eventTimes.subarray(0, 2)]).toEqual([5, 6]);
     expect(batch.modelNames.slice(0, 2)).toEqual(['m', '']);
     expect(batch.modelVersions.slice(0, 2)).toEqual(['v2', '']);
+  });
+
+  it('records no segments when the topology has none', () => {
+    const { batch } = extractor.extract(0, [event()], [0]);
+    expect(batch.segments).toBeNull();
+  });
+});
+
+describe('BatchExtractor: boolean features', () => {
+  const topology: Topology = {
+    ...CREDIT_RISK_TOPOLOGY,
+    features: [
+      feature('flag', 'boolean', 'features.flag'),
+      feature('amount', 'numeric', 'features.amount'),
+      feature('channel', 'categorical', 'features.channel'),
+    ],
+  };
+  const extractor = new BatchExtractor(topology);
+
+  it('counts boolean features with the categorical ones, in topology order', () => {
+    expect(extractor.layout).toEqual({ numeric: ['amount'], categorical: ['flag', 'channel'] });
+  });
+
+  it('reads true and false, as booleans or as the strings "true" and "false"', () => {
+    const records = [
+      event({ features: { flag: true } }),
+      event({ features: { flag: false } }),
+      event({ features: { flag: 'true' } }),
+      event({ features: { flag: 'false' } }),
+      event({ features: { flag: null } }),
+      event({ features: {} }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [0, 1, 2, 3, 4, 5]);
+    expect(rejected).toEqual([]);
+    expect(batch.categorical[0]).toEqual(['true', 'false', 'true', 'false', null, null]);
+  });
+
+  it('rejects any other value, naming the field, where a categorical feature would stringify it', () => {
+    const records = [
+      event({ features: { flag: 1 } }),
+      event({ features: { flag: 'yes' } }),
+      event({ features: { flag: 'TRUE' } }),
+      event({ features: { flag: { value: true } } }),
+      event({ features: { flag: false, channel: 1 } }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [0, 1, 2, 3, 4]);
+    expect(rejected.map((r) => [r.index, r.reason])).toEqual([
+      [0, 'boolean feature field features.flag is a number (1)'],
+      [1, 'boolean feature field features.flag is a string ("yes")'],
+      [2, 'boolean feature field features.flag is a string ("TRUE")'],
+      [3, 'boolean feature field features.flag is an object'],
+    ]);
+    expect(rejected.every((r) => r.code === 'DW_EVENT_INVALID')).toBe(true);
+    expect(batch.length).toBe(1);
+    expect(batch.categorical[0]!.slice(0, 1)).toEqual(['false']);
+    expect(batch.categorical[1]!.slice(0, 1)).toEqual(['1']);
+  });
+});
+
+describe('BatchExtractor: segments', () => {
+  const topology: Topology = {
+    ...CREDIT_RISK_TOPOLOGY,
+    segments: { field: 'meta.region', maxValues: 20, otherLabel: 'other', overall: true },
+  };
+  const extractor = new BatchExtractor(topology);
+
+  it("reads each row's segment field as a string, null when missing", () => {
+    const records = [
+      event({ meta: { region: 'eu' } }),
+      event({ meta: { region: 'us' } }),
+      event({ meta: { region: 7 } }),
+      event({ meta: { region: true } }),
+      event({ meta: { region: null } }),
+      event({ meta: {} }),
+      event(),
+      event({ meta: { region: { zone: 'a' } } }),
+    ];
+    const { batch, rejected } = extractor.extract(
+      0,
+      records,
+      records.map((_, i) => i),
+    );
+    expect(rejected).toEqual([]);
+    expect(batch.segments).toEqual(['eu', 'us', '7', 'true', null, null, null, '{"zone":"a"}']);
+  });
+
+  it('keeps segments aligned with the accepted rows', () => {
+    const records = [
+      event({ meta: { region: 'eu' } }),
+      event({ meta: { region: 'us' }, features: { amount: 'x' } }),
+      event({ meta: { region: 'apac' } }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [0, 1, 2]);
+    expect(rejected.map((r) => r.index)).toEqual([1]);
+    expect(batch.length).toBe(2);
+    expect(batch.segments!.slice(0, 2)).toEqual(['eu', 'apac']);
+  });
+});
+
+describe('BatchExtractor: processing time', () => {
+  const topology: Topology = {
+    ...CREDIT_RISK_TOPOLOGY,
+    source: { ...CREDIT_RISK_TOPOLOGY.source, timeSemantics: 'processing', eventTimeField: null },
+  };
+
+  it('stamps each row with the clock when it is pushed, whatever the record says', () => {
+    const clock = new ManualClock(1_767_225_600_000);
+    const extractor = new BatchExtractor(topology, clock);
+    const builder = extractor.begin(4);
+    expect(builder.push(event({ event_time: undefined }), 10)).toBeNull();
+    expect(builder.push(event({ event_time: 5 }), 11)).toBeNull();
+    clock.advance(1_500);
+    expect(builder.push(event({ event_time: 'not a time' }), 12)).toBeNull();
+    clock.advance(1);
+    expect(builder.push(event({ features: { amount: 'x' } }), 13)).toBe(
+      'numeric feature field features.amount is a string ("x")',
+    );
+    const batch = builder.finish(2);
+    expect(batch.length).toBe(3);
+    expect([...batch.offsets.subarray(0, 3)]).toEqual([10, 11, 12]);
+    expect([...batch.eventTimes.subarray(0, 3)]).toEqual([
+      1_767_225_600_000, 1_767_225_600_000, 1_767_225_601_500,
+    ]);
+  });
+
+  it('reads the clock on extract too', () => {
+    const clock = new ManualClock(42_000);
+    const { batch, rejected } = new BatchExtractor(topology, clock).extract(
+      0,
+      [event({ event_time: null }), event()],
+      [0, 1],
+    );
+    expect(rejected).toEqual([]);
+    expect([...batch.eventTimes.subarray(0, 2)]).toEqual([42_000, 42_000]);
   });
 });

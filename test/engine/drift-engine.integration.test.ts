@@ -19,7 +19,7 @@ import { encodeWire } from '../../src/kafka/wire-format.ts';
 import { createLogger, silentLogger } from '../../src/logging/logger.ts';
 import type { WindowResult } from '../../src/topology/drift-topology.ts';
 import { loadTopologyFile } from '../../src/topology/load-topology.ts';
-import type { Topology } from '../../src/topology/topology-types.ts';
+import type { Topology, TumblingWindowSpec } from '../../src/topology/topology-types.ts';
 import {
   brokers,
   readTopic,
@@ -44,13 +44,21 @@ afterEach(async () => {
   await Promise.allSettled(producers.splice(0).map((p) => p.close()));
 });
 
-async function isolatedTopology(overrides: Partial<Topology['window']> = {}): Promise<Topology> {
+async function isolatedTopology(
+  overrides: Partial<Omit<TumblingWindowSpec, 'type'>> = {},
+): Promise<Topology> {
   const base = await loadTopologyFile(TOPOLOGY_FILE);
+  if (base.window.type !== 'tumbling') throw new Error(`${TOPOLOGY_FILE}: expected a tumbling window`);
   const topology: Topology = {
     ...base,
     source: { ...base.source, topic: uniqueName('it.predictions') },
     window: { ...base.window, sizeMs: MINUTE, outOfOrdernessMs: 5_000, quietCloseMs: 1_500, ...overrides },
-    outputs: { alertTopic: uniqueName('it.alerts'), deadLetterTopic: uniqueName('it.dead-letter') },
+    outputs: {
+      alertTopic: uniqueName('it.alerts'),
+      windowStatisticsTopic: null,
+      deadLetterTopic: uniqueName('it.dead-letter'),
+      lateEventsTopic: null,
+    },
   };
   await ensureTopics(testKafka(), [{ topic: topology.source.topic, numPartitions: 2 }]);
   return topology;

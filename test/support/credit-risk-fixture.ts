@@ -6,20 +6,43 @@ import {
   CreditRiskEventGenerator,
   NO_DRIFT,
 } from '../../src/demo/credit-risk-events.ts';
-import type { Topology } from '../../src/topology/topology-types.ts';
+import type { DriftTestName, FeatureSpec, Topology } from '../../src/topology/topology-types.ts';
 
-/** The demo topology (topologies/credit-risk.yaml) as the loader would normalise it. */
+/** A feature tested with one test whose threshold alerts as a critical level, as the loader reads `test` + `threshold`. */
+function feature(
+  name: string,
+  kind: FeatureSpec['kind'],
+  test: DriftTestName,
+  threshold: number,
+): FeatureSpec {
+  return {
+    name,
+    field: `features.${name}`,
+    kind,
+    tests: [{ test, thresholds: { kind: 'fixed', warning: null, critical: threshold } }],
+  };
+}
+
+const BASELINE_PATH = '/virtual/topologies/baselines/credit-risk.baseline.json';
+
+/**
+ * The demo topology (topologies/credit-risk.yaml) as the loader would normalise it, except that every numeric
+ * feature is tested with psi (bucket counts only, so the fixture's baselines need no sample summaries).
+ */
 export const CREDIT_RISK_TOPOLOGY: Topology = {
   name: 'credit-risk',
   file: '/virtual/topologies/credit-risk.yaml',
   source: {
     topic: 'predictions.credit-risk',
     subject: 'predictions.credit-risk-value',
+    keyField: null,
+    timeSemantics: 'event',
     eventTimeField: 'event_time',
     modelNameField: 'model_name',
     modelVersionField: 'model_version',
   },
-  baselinePath: '/virtual/topologies/baselines/credit-risk.baseline.json',
+  baseline: { path: BASELINE_PATH, topic: null, name: 'credit-risk', previousPeriod: false },
+  baselinePath: BASELINE_PATH,
   window: {
     type: 'tumbling',
     sizeMs: 60_000,
@@ -27,15 +50,23 @@ export const CREDIT_RISK_TOPOLOGY: Topology = {
     outOfOrdernessMs: 5_000,
     idleTimeoutMs: 30_000,
     quietCloseMs: 5_000,
+    late: { policy: 'drop', retentionMs: 0 },
   },
   features: [
-    { name: 'amount', field: 'features.amount', kind: 'numeric', test: 'psi', threshold: 0.2 },
-    { name: 'age', field: 'features.age', kind: 'numeric', test: 'psi', threshold: 0.2 },
-    { name: 'income', field: 'features.income', kind: 'numeric', test: 'psi', threshold: 0.2 },
-    { name: 'channel', field: 'features.channel', kind: 'categorical', test: 'js', threshold: 0.1 },
-    { name: 'country', field: 'features.country', kind: 'categorical', test: 'chi2', threshold: 0.001 },
+    feature('amount', 'numeric', 'psi', 0.2),
+    feature('age', 'numeric', 'psi', 0.2),
+    feature('income', 'numeric', 'psi', 0.2),
+    feature('channel', 'categorical', 'js', 0.1),
+    feature('country', 'categorical', 'chi2', 0.001),
   ],
-  outputs: { alertTopic: 'driftwatch.alerts', deadLetterTopic: 'driftwatch.dead-letter' },
+  correction: 'none',
+  segments: null,
+  outputs: {
+    alertTopic: 'driftwatch.alerts',
+    windowStatisticsTopic: null,
+    deadLetterTopic: 'driftwatch.dead-letter',
+    lateEventsTopic: null,
+  },
 };
 
 /** Reference columns of `events`, laid out as scripts/make-demo-baseline.ts lays them out. */

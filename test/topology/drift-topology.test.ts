@@ -136,7 +136,9 @@ describe('DriftTopology: closing windows', () => {
     expect(h.results).toHaveLength(1);
     const [r] = h.results;
     expect(r!.monitor).toBe('credit-risk');
-    expect(r!.windowKey).toBe(`credit-risk/${T0}`);
+    expect(r!.windowKey).toBe(`credit-risk/0/${T0}`);
+    expect(r!.segment).toBeNull();
+    expect(r!.revision).toBe(0);
     expect(r!.rows).toBe(300);
     expect(r!.models).toEqual([
       { name: 'credit-risk', version: '1.4.0', rows: 260 },
@@ -149,10 +151,12 @@ describe('DriftTopology: closing windows', () => {
     expect(incomeMissing).toBeGreaterThan(0);
     expect(statistic(r!, 'income').missing).toBe(incomeMissing);
     expect(statistic(r!, 'amount').missing).toBe(0);
-    // Chunks of 64 rows: 4 sealed chunks counted separately, then merged with the last one.
-    expect(h.tasks.filter((t) => !t.finalize)).toHaveLength(4);
+    // Chunks of 64 rows: 4 full chunks sealed as they fill, the last (44 rows) sealed at close; the final task
+    // merges the 5 partial states and ships no rows itself.
+    expect(h.tasks.filter((t) => !t.finalize)).toHaveLength(5);
     const final = h.tasks.find((t) => t.finalize)!;
-    expect(final.partials).toHaveLength(4);
+    expect(final.partials).toHaveLength(5);
+    expect(final.ipc).toBeNull();
   });
 
   it('gives the same statistics whatever the chunk size (counts merge)', async () => {
@@ -168,7 +172,8 @@ describe('DriftTopology: closing windows', () => {
     expect(small.results).toHaveLength(1);
     expect(large.results).toHaveLength(1);
     expect(small.tasks.length).toBeGreaterThan(10);
-    expect(large.tasks).toHaveLength(1);
+    // One chunk sealed at close, one final merge.
+    expect(large.tasks).toHaveLength(2);
     expect(small.results[0]!.statistics).toEqual(large.results[0]!.statistics);
   });
 
@@ -239,14 +244,14 @@ describe('DriftTopology: late events', () => {
     h.push(generateEvents(55, 1, T0 + MIN + 5_000));
     await flush();
     expect(h.results).toHaveLength(1);
-    expect(h.flow.counters).toEqual({ accepted: 131, late: 0, windows: 1 });
+    expect(h.flow.counters).toEqual({ accepted: 131, late: 0, updated: 0, windows: 1 });
     const stragglers = [
       ...generateEvents(56, 3, T0 + 10_000, NO_DRIFT, 1_000),
       ...generateEvents(57, 2, T0 + MIN + 1_000, NO_DRIFT, 1_000),
     ];
     h.push(stragglers);
     await flush();
-    expect(h.flow.counters).toEqual({ accepted: 133, late: 3, windows: 1 });
+    expect(h.flow.counters).toEqual({ accepted: 133, late: 3, updated: 0, windows: 1 });
     h.push(generateEvents(58, 1, T0 + 2 * MIN + 5_000));
     await flush();
     expect(h.results.map((r) => [r.start, r.rows])).toEqual([
@@ -304,7 +309,8 @@ describe('DriftTopology: flow control and offsets', () => {
     expect(h.flow.inFlight).toBe(0);
     h.push(generateEvents(71, 150, T0 + MIN, NO_DRIFT, 100)); // 1 more chunk sealed in window 1
     h.push(generateEvents(72, 1, T0 + 2 * MIN + 5_000)); // closes windows 0 and 1
-    expect(h.flow.inFlight).toBe(3);
+    // The two closed windows, and the last chunk of each (50 rows apiece), sealed at close.
+    expect(h.flow.inFlight).toBe(5);
     await flush();
     expect(h.results).toHaveLength(2);
     expect(h.flow.inFlight).toBe(2);
@@ -320,12 +326,12 @@ describe('DriftTopology: flow control and offsets', () => {
     expect(h.ledger.committable(0)).toBe(0);
     h.push(generateEvents(74, 1, T0 + 2 * MIN + 5_000)); // offset 120, window 2; closes 0 and 1
     await flush();
-    expect(h.results.map((r) => r.windowKey)).toEqual([`credit-risk/${T0}`, `credit-risk/${T0 + MIN}`]);
-    // Closed windows still hold their offsets until the caller releases them.
+    expect(h.results.map((r) => r.windowKey)).toEqual([`credit-risk/0/${T0}`, `credit-risk/0/${T0 + MIN}`]);
+    // Closed windows still hold their offsets until the caller releases them (their panes' holders).
     expect(h.ledger.committable(0)).toBe(0);
-    h.ledger.release(h.results[0]!.windowKey);
+    for (const holder of h.results[0]!.releases) h.ledger.release(holder);
     expect(h.ledger.committable(0)).toBe(60);
-    h.ledger.release(h.results[1]!.windowKey);
+    for (const holder of h.results[1]!.releases) h.ledger.release(holder);
     expect(h.ledger.committable(0)).toBe(120);
   });
 

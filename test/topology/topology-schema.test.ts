@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  CORRECTIONS,
   DRIFT_TESTS,
   FEATURE_KINDS,
   parseTopology,
@@ -8,6 +9,7 @@ import {
   TOPOLOGY_KEYS,
 } from '../../src/topology/load-topology.ts';
 import { parseDuration } from '../../src/topology/parse-duration.ts';
+import type { FeatureKind, Topology } from '../../src/topology/topology-types.ts';
 
 /** The editor schema and the loader describe the same format; these tests keep them from drifting apart. */
 
@@ -16,12 +18,20 @@ interface SchemaNode {
   readonly type?: string;
   readonly properties?: Readonly<Record<string, SchemaNode>>;
   readonly required?: readonly string[];
+  readonly dependentRequired?: Readonly<Record<string, readonly string[]>>;
   readonly additionalProperties?: boolean;
   readonly items?: SchemaNode;
   readonly enum?: readonly unknown[];
   readonly const?: unknown;
   readonly default?: unknown;
   readonly description?: string;
+  readonly anyOf?: readonly SchemaNode[];
+  readonly oneOf?: readonly SchemaNode[];
+  readonly allOf?: readonly SchemaNode[];
+  readonly if?: SchemaNode;
+  readonly then?: SchemaNode;
+  readonly else?: SchemaNode;
+  readonly not?: SchemaNode;
 }
 
 interface Schema extends SchemaNode {
@@ -41,18 +51,92 @@ function deref(node: SchemaNode | undefined): SchemaNode {
   return deref(target);
 }
 
+/** The mapping form of a value that may be written as a scalar or as a mapping (an `anyOf` of the two). */
+function mappingOf(node: SchemaNode): SchemaNode {
+  const forms = (node.anyOf ?? []).map(deref).filter((form) => form.type === 'object');
+  if (forms.length !== 1) throw new Error('expected exactly one mapping form');
+  return forms[0]!;
+}
+
+/** The scalar form of such a value: its enum. */
+function scalarEnumOf(node: SchemaNode): readonly unknown[] | undefined {
+  return (node.anyOf ?? []).map(deref).find((form) => form.enum !== undefined)?.enum;
+}
+
 const root = schema;
 /** A property's own node: where `description` and `default` sit next to a `$ref`. */
 const own = (node: SchemaNode, key: string): SchemaNode | undefined => node.properties?.[key];
 /** A property's node with references followed. */
 const property = (node: SchemaNode, key: string): SchemaNode => deref(own(node, key));
+const windowVariants = (property(root, 'window').oneOf ?? []).map(deref);
+const windowOf = (type: string): SchemaNode => {
+  const variant = windowVariants.find((w) => own(w, 'type')?.const === type);
+  if (!variant) throw new Error(`no window variant of type ${type}`);
+  return variant;
+};
+const feature = deref(property(root, 'features').items);
+const testMapping = mappingOf(deref(property(feature, 'tests').items));
 const sections = {
   topology: root,
   source: property(root, 'source'),
-  window: property(root, 'window'),
-  feature: deref(property(root, 'features').items),
+  baseline: mappingOf(property(root, 'baseline')),
+  tumbling: windowOf('tumbling'),
+  hopping: windowOf('hopping'),
+  sliding: windowOf('sliding'),
+  session: windowOf('session'),
+  late: mappingOf(property(windowOf('tumbling'), 'late')),
+  defaults: property(root, 'defaults'),
+  feature,
+  test: testMapping,
+  thresholds: property(root, 'thresholds'),
+  segments: property(root, 'segments'),
   outputs: property(root, 'outputs'),
 };
+
+/** A condition of the limited form the schema uses in `if`: `properties` with `const` / `enum` / `not`, and `required`. */
+function matches(condition: SchemaNode, value: Record<string, unknown>): boolean {
+  if (condition.required?.some((key) => !(key in value))) return false;
+  for (const [key, rule] of Object.entries(condition.properties ?? {})) {
+    if (!(key in value)) continue;
+    if (!satisfies(rule, value[key])) return false;
+  }
+  if (condition.not && matches(condition.not, value)) return false;
+  return true;
+}
+
+function satisfies(rule: SchemaNode, x: unknown): boolean {
+  if ('const' in rule && rule.const !== x) return false;
+  if (rule.enum && !rule.enum.includes(x)) return false;
+  if (rule.not && satisfies(rule.not, x)) return false;
+  return true;
+}
+
+/**
+ * Whether `value` breaks one of the schema's presence rules for this mapping: `required`, `dependentRequired`, and
+ * the `required` of whichever branch of an `if` applies (also inside `allOf`).
+ */
+function lacksRequired(node: SchemaNode, value: Record<string, unknown>): boolean {
+  if (node.required?.some((key) => !(key in value))) return true;
+  for (const [key, needs] of Object.entries(node.dependentRequired ?? {})) {
+    if (key in value && needs.some((need) => !(need in value))) return true;
+  }
+  if (node.if) {
+    const branch = matches(node.if, value) ? node.then : node.else;
+    if (branch && lacksRequired(branch, value)) return true;
+  }
+  return (node.allOf ?? []).some((part) => lacksRequired(part, value));
+}
+
+function throws(run: () => unknown): boolean {
+  try {
+    run();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const text = (value: unknown): string => JSON.stringify(value); // JSON is YAML
 
 describe('topologies/topology.schema.json', () => {
   it('is a draft 2020-12 JSON schema', () => {
@@ -60,29 +144,77 @@ describe('topologies/topology.schema.json', () => {
     expect(schema.type).toBe('object');
   });
 
-  it('accepts exactly the keys of features items that the loader accepts', () => {
-    expect(Object.keys(sections.feature.properties ?? {}).sort()).toEqual([...TOPOLOGY_KEYS.feature].sort());
+  it('finds every section of the format in the schema', () => {
+    expect(windowVariants.map((w) => own(w, 'type')?.const)).toEqual(Object.keys(TOPOLOGY_KEYS.window));
   });
 
   it.each([
     ['topology', TOPOLOGY_KEYS.topology],
     ['source', TOPOLOGY_KEYS.source],
-    ['window', TOPOLOGY_KEYS.window.tumbling],
+    ['baseline', TOPOLOGY_KEYS.baseline],
+    ['tumbling', TOPOLOGY_KEYS.window.tumbling],
+    ['hopping', TOPOLOGY_KEYS.window.hopping],
+    ['sliding', TOPOLOGY_KEYS.window.sliding],
+    ['session', TOPOLOGY_KEYS.window.session],
+    ['late', TOPOLOGY_KEYS.late],
+    ['defaults', TOPOLOGY_KEYS.defaults],
     ['feature', TOPOLOGY_KEYS.feature],
+    ['test', TOPOLOGY_KEYS.test],
+    ['thresholds', TOPOLOGY_KEYS.thresholds],
+    ['segments', TOPOLOGY_KEYS.segments],
     ['outputs', TOPOLOGY_KEYS.outputs],
   ] as const)('describes the %s keys the loader accepts, and no others', (name, keys) => {
     const section = sections[name];
     expect(section.additionalProperties).toBe(false);
     expect(Object.keys(section.properties ?? {}).sort()).toEqual([...keys].sort());
-    for (const key of keys)
-      expect(own(section, key)?.description ?? property(section, key).description).toBeTruthy();
+    for (const key of keys) {
+      expect(own(section, key)?.description ?? property(section, key).description, key).toBeTruthy();
+    }
+  });
+
+  it('describes the only key of each kind of defaults, tests', () => {
+    for (const kind of TOPOLOGY_KEYS.defaults) {
+      const defaults = property(sections.defaults, kind);
+      expect(defaults.additionalProperties).toBe(false);
+      expect(Object.keys(defaults.properties ?? {})).toEqual(['tests']);
+      expect(own(defaults, 'tests')?.description).toBeTruthy();
+    }
   });
 
   it('lists the enums the loader accepts', () => {
     expect(property(root, 'apiVersion').const).toBe(TOPOLOGY_API_VERSION);
-    expect(property(sections.window, 'type').enum).toEqual(['tumbling']);
+    expect(property(property(root, 'window'), 'type').enum).toEqual(Object.keys(TOPOLOGY_KEYS.window));
+    expect(property(sections.source, 'timeSemantics').enum).toEqual(['event', 'processing']);
     expect(property(sections.feature, 'kind').enum).toEqual(Object.keys(FEATURE_KINDS));
     expect(property(sections.feature, 'test').enum).toEqual(Object.keys(DRIFT_TESTS));
+    expect(property(sections.test, 'test').enum).toEqual(Object.keys(DRIFT_TESTS));
+    expect(scalarEnumOf(deref(property(sections.feature, 'tests').items))).toEqual(Object.keys(DRIFT_TESTS));
+    expect(property(sections.test, 'calibrate').enum).toEqual(['std', 'quantile']);
+    expect(property(sections.thresholds, 'correction').enum).toEqual(CORRECTIONS);
+    const policies = ['drop', 'side-topic', 'update'];
+    expect(property(sections.late, 'policy').enum).toEqual(policies);
+    for (const type of ['tumbling', 'hopping', 'sliding'] as const) {
+      expect(scalarEnumOf(property(sections[type], 'late'))).toEqual(policies);
+    }
+    // Session windows do not offer update.
+    const sessionLate = property(sections.session, 'late');
+    expect(scalarEnumOf(sessionLate)).toEqual(['drop', 'side-topic']);
+    expect(property(mappingOf(sessionLate), 'policy').enum).toEqual(['drop', 'side-topic']);
+  });
+
+  it('lists the tests each kind allows, for test, tests and defaults', () => {
+    for (const kind of Object.keys(FEATURE_KINDS) as FeatureKind[]) {
+      const { tests } = FEATURE_KINDS[kind];
+      const rule = sections.feature.allOf?.find((part) => part.if?.properties?.kind?.const === kind);
+      expect(rule, kind).toBeDefined();
+      expect(rule!.then!.properties!.test!.enum, kind).toEqual(tests);
+      const entry = deref(rule!.then!.properties!.tests!.items);
+      expect(scalarEnumOf(entry), kind).toEqual(tests);
+      expect(entry.anyOf!.find((form) => form.$ref)!.properties!.test!.enum, kind).toEqual(tests);
+
+      const defaultEntry = deref(property(property(sections.defaults, kind), 'tests').items);
+      expect(defaultEntry, kind).toEqual(entry);
+    }
   });
 
   it('marks as required the fields whose absence the loader reports', () => {
@@ -94,21 +226,91 @@ describe('topologies/topology.schema.json', () => {
       window: { type: 'tumbling', size: '1m' },
       features: [{ name: 'f', kind: 'numeric' }],
     };
-    const text = (value: unknown): string => JSON.stringify(value); // JSON is YAML
     expect(() => parseTopology(text(minimal), 'm.yaml')).not.toThrow();
+    const window = (w: Record<string, unknown>) => ({ ...minimal, window: w });
 
-    const cases: [SchemaNode, Record<string, unknown>, (without: Record<string, unknown>) => unknown][] = [
-      [root, minimal, (without) => without],
-      [sections.source, minimal.source, (without) => ({ ...minimal, source: without })],
-      [sections.window, minimal.window, (without) => ({ ...minimal, window: without })],
-      [sections.feature, minimal.features[0]!, (without) => ({ ...minimal, features: [without] })],
+    const cases: [
+      string,
+      SchemaNode,
+      Record<string, unknown>,
+      (without: Record<string, unknown>) => unknown,
+    ][] = [
+      ['topology', root, minimal, (without) => without],
+      ['source', sections.source, minimal.source, (without) => ({ ...minimal, source: without })],
+      [
+        'source in processing time',
+        sections.source,
+        { topic: 't', timeSemantics: 'processing' },
+        (without) => ({ ...minimal, source: without }),
+      ],
+      [
+        'baseline',
+        sections.baseline,
+        { file: 'b.json', topic: 'baselines', name: 'b', previousPeriod: true },
+        (without) => ({ ...minimal, baseline: without }),
+      ],
+      ['tumbling', sections.tumbling, minimal.window, window],
+      ['hopping', sections.hopping, { type: 'hopping', size: '1m', advance: '10s' }, window],
+      ['sliding', sections.sliding, { type: 'sliding', size: '1m', slide: '10s' }, window],
+      ['session', sections.session, { type: 'session', gap: '1m', maxSize: '1h' }, window],
+      [
+        'late',
+        sections.late,
+        { policy: 'update', retention: '1h' },
+        (without) => window({ ...minimal.window, late: without }),
+      ],
+      [
+        'defaults',
+        property(sections.defaults, 'numeric'),
+        { tests: ['psi'] },
+        (without) => ({ ...minimal, defaults: { numeric: without } }),
+      ],
+      ['feature', sections.feature, minimal.features[0]!, (without) => ({ ...minimal, features: [without] })],
+      [
+        'feature with test and threshold',
+        sections.feature,
+        { name: 'f', kind: 'numeric', test: 'psi', threshold: 0.3 },
+        (without) => ({ ...minimal, features: [without] }),
+      ],
+      [
+        'test',
+        sections.test,
+        { test: 'psi', warning: 1, critical: 2, calibrate: 'std' },
+        (without) => ({ ...minimal, features: [{ name: 'f', kind: 'numeric', tests: [without] }] }),
+      ],
+      [
+        'thresholds',
+        sections.thresholds,
+        { correction: 'holm' },
+        (without) => ({ ...minimal, thresholds: without }),
+      ],
+      [
+        'segments',
+        sections.segments,
+        { field: 'r', maxValues: 3, other: 'rest', overall: false },
+        (without) => ({ ...minimal, segments: without }),
+      ],
+      [
+        'outputs',
+        sections.outputs,
+        { alerts: 'a', windowStatistics: 'w', deadLetter: 'd', lateEvents: 'l' },
+        (without) => ({ ...minimal, outputs: without }),
+      ],
     ];
-    for (const [section, values, place] of cases) {
+    for (const [name, section, values, place] of cases) {
+      expect(
+        throws(() => parseTopology(text(place(values)), 'm.yaml')),
+        `${name} as given`,
+      ).toBe(false);
       for (const key of Object.keys(values)) {
         const { [key]: _, ...without } = values;
-        const requiredBySchema = section.required?.includes(key) ?? false;
-        const requiredByLoader = throws(() => parseTopology(text(place(without)), 'm.yaml'));
-        expect({ key, required: requiredBySchema }).toEqual({ key, required: requiredByLoader });
+        const rejectedBySchema = lacksRequired(section, without);
+        const rejectedByLoader = throws(() => parseTopology(text(place(without)), 'm.yaml'));
+        expect({ section: name, key, rejected: rejectedBySchema }).toEqual({
+          section: name,
+          key,
+          rejected: rejectedByLoader,
+        });
       }
     }
   });
@@ -120,28 +322,77 @@ describe('topologies/topology.schema.json', () => {
       'source: {topic: t, eventTime: ts}',
       'baseline: b.json',
       'window: {type: tumbling, size: 1m}',
-      'features: [{name: f, kind: numeric}, {name: c, kind: categorical}]',
-    ].join('\n');
-    const topology = parseTopology(minimal, 'm.yaml');
+      'features: [{name: f, kind: numeric}, {name: c, kind: categorical}, {name: b, kind: boolean}]',
+    ];
+    const parse = (...lines: string[]): Topology =>
+      parseTopology([...minimal, ...lines].join('\n'), 'm.yaml');
+    const topology = parse();
     const defaultOf = (section: SchemaNode, key: string): unknown => own(section, key)?.default;
-    const durationDefault = (key: string): number => parseDuration(defaultOf(sections.window, key) as string);
+    const durationDefault = (section: SchemaNode, key: string): number =>
+      parseDuration(defaultOf(section, key) as string);
 
+    expect(topology.source.timeSemantics).toBe(defaultOf(sections.source, 'timeSemantics'));
     expect(topology.source.modelNameField).toBe(defaultOf(sections.source, 'modelName'));
     expect(topology.source.modelVersionField).toBe(defaultOf(sections.source, 'modelVersion'));
-    expect(topology.window.graceMs).toBe(durationDefault('grace'));
-    expect(topology.window.outOfOrdernessMs).toBe(durationDefault('outOfOrderness'));
-    expect(topology.window.idleTimeoutMs).toBe(durationDefault('idleTimeout'));
-    expect(topology.window.quietCloseMs).toBe(durationDefault('quietClose'));
+
+    // Every window type has the same timing defaults, and drop as its late policy.
+    const windows: Record<string, string> = {
+      tumbling: '{type: tumbling, size: 1m}',
+      hopping: '{type: hopping, size: 1m, advance: 10s}',
+      sliding: '{type: sliding, size: 1m, slide: 10s}',
+      session: '{type: session, gap: 1m}',
+    };
+    for (const [type, window] of Object.entries(windows)) {
+      const section = sections[type as 'tumbling' | 'hopping' | 'sliding' | 'session'];
+      const parsed = parseTopology(
+        [...minimal.slice(0, 4), `window: ${window}`, ...minimal.slice(5)].join('\n'),
+        'm.yaml',
+      ).window;
+      expect(parsed.graceMs, type).toBe(durationDefault(section, 'grace'));
+      expect(parsed.outOfOrdernessMs, type).toBe(durationDefault(section, 'outOfOrderness'));
+      expect(parsed.idleTimeoutMs, type).toBe(durationDefault(section, 'idleTimeout'));
+      expect(parsed.quietCloseMs, type).toBe(durationDefault(section, 'quietClose'));
+      expect(parsed.late.policy, type).toBe(defaultOf(section, 'late'));
+      if (parsed.type === 'session') expect(parsed.maxSizeMs).toBe(durationDefault(section, 'maxSize'));
+    }
+
+    const baseline = parse().baseline;
+    expect(
+      parseTopology(
+        [...minimal.slice(0, 3), 'baseline: {file: b.json}', ...minimal.slice(4)].join('\n'),
+        'm.yaml',
+      ).baseline,
+    ).toEqual(baseline);
+    expect(baseline.previousPeriod).toBe(defaultOf(sections.baseline, 'previousPeriod'));
+
+    // A feature without tests gets its kind's default tests, at their default levels.
+    for (const f of topology.features) {
+      const rule = sections.feature.allOf?.find((part) => part.if?.properties?.kind?.const === f.kind);
+      expect(
+        f.tests.map((t) => t.test),
+        f.kind,
+      ).toEqual(rule!.then!.properties!.tests!.default);
+    }
+
+    expect(topology.correction).toBe(defaultOf(sections.thresholds, 'correction'));
+    const segments = parse('segments: {field: r}').segments!;
+    expect(segments.maxValues).toBe(defaultOf(sections.segments, 'maxValues'));
+    expect(segments.otherLabel).toBe(defaultOf(sections.segments, 'other'));
+    expect(segments.overall).toBe(defaultOf(sections.segments, 'overall'));
+
     expect(topology.outputs.alertTopic).toBe(defaultOf(sections.outputs, 'alerts'));
     expect(topology.outputs.deadLetterTopic).toBe(defaultOf(sections.outputs, 'deadLetter'));
+    expect(topology.outputs.windowStatisticsTopic).toBeNull();
+    expect(defaultOf(sections.outputs, 'windowStatistics')).toBeUndefined();
+    // The late-events topic is only used under the side-topic policy.
+    const sideTopic = parseTopology(
+      [
+        ...minimal.slice(0, 4),
+        'window: {type: tumbling, size: 1m, late: side-topic}',
+        ...minimal.slice(5),
+      ].join('\n'),
+      'm.yaml',
+    );
+    expect(sideTopic.outputs.lateEventsTopic).toBe(defaultOf(sections.outputs, 'lateEvents'));
   });
 });
-
-function throws(run: () => unknown): boolean {
-  try {
-    run();
-    return false;
-  } catch {
-    return true;
-  }
-}

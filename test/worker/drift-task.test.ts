@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkToIpc } from '../../src/arrow/window-chunk-ipc.ts';
-import type { FeatureDriftSpec } from '../../src/core/drift/feature-drift.ts';
+import { type FeatureDriftSpec, measureTest } from '../../src/core/drift/feature-drift.ts';
 import { NumericSummary } from '../../src/core/summary/numeric-summary.ts';
 import type { ColumnLayout } from '../../src/core/window/event-batch.ts';
 import { WindowChunk } from '../../src/core/window/window-chunk.ts';
@@ -13,8 +13,7 @@ const SPECS: FeatureDriftSpec[] = [
   {
     name: 'x',
     kind: 'numeric',
-    test: 'psi',
-    threshold: 0.2,
+    tests: ['psi'],
     edges: Float64Array.of(0, 0.25, 0.5, 0.75, 1),
     // [missing, -inf, under, 4 inner, over, +inf]
     referenceCounts: Float64Array.of(0, 0, 0, 25, 25, 25, 25, 0, 0),
@@ -23,10 +22,10 @@ const SPECS: FeatureDriftSpec[] = [
   {
     name: 'c',
     kind: 'categorical',
-    test: 'js',
-    threshold: 0.1,
+    tests: ['js'],
     categories: CATEGORIES,
     referenceCounts: Float64Array.of(40, 40, 20, 0, 0),
+    referenceSummary: null,
   },
 ];
 
@@ -72,11 +71,12 @@ describe('runDriftTask', () => {
       { x: 5, c: 'a' },
       { x: Number.POSITIVE_INFINITY, c: 'b' },
     ];
-    const { partials: state, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT)));
+    const { partials: state, measurements } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT)));
     const counts = state.map((p) => p.counts);
     expect([...counts[0]!]).toEqual([2, 0, 1, 1, 1, 0, 1, 1, 1]);
     expect([...counts[1]!]).toEqual([3, 2, 1, 1, 1]);
-    expect(statistics).toBeNull();
+    expect(state.map((p) => p.summary)).toEqual([null, null]);
+    expect(measurements).toBeNull();
   });
 
   it('counting one chunk equals counting it in pieces and merging the partial counts', () => {
@@ -86,7 +86,7 @@ describe('runDriftTask', () => {
     const partials = pieces.map((p) => runDriftTask(task(chunkToIpc(chunkOf(p), LAYOUT))).partials);
     const merged = runDriftTask(task(chunkToIpc(chunkOf(rows.slice(999)), LAYOUT), partials, true));
     expect(merged.partials.map((p) => [...p.counts])).toEqual(whole.partials.map((p) => [...p.counts]));
-    expect(merged.statistics).toEqual(whole.statistics);
+    expect(merged.measurements).toEqual(whole.measurements);
     // In another order, and with no chunk of its own: the same counts.
     const reordered = runDriftTask(
       task(
@@ -101,12 +101,15 @@ describe('runDriftTask', () => {
     expect(total(whole.partials[1]!.counts)).toBe(1000);
   });
 
-  it('returns one statistic per feature when finalizing, consistent with the counts', () => {
+  it('returns one measurement per feature and test when finalizing, consistent with the counts', () => {
     const rows = makeRows(500, 11);
-    const { partials: state, statistics } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
+    const { partials: state, measurements } = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
     const counts = state.map((p) => p.counts);
-    expect(statistics).not.toBeNull();
-    const [x, c] = statistics!;
+    expect(measurements).not.toBeNull();
+    expect(measurements!.baseline).toHaveLength(2);
+    // No previous window given: nothing measured against one.
+    expect(measurements!.previous).toBeNull();
+    const [x, c] = measurements!.baseline;
     expect(x!.feature).toBe('x');
     expect(x!.test).toBe('psi');
     expect(x!.currentSize).toBe(500);
@@ -117,8 +120,25 @@ describe('runDriftTask', () => {
     expect(c!.test).toBe('js');
     expect(c!.missing).toBe(rows.filter((r) => r.c === null).length);
     expect(c!.outOfReference).toBe(rows.filter((r) => r.c === 'zz').length);
-    // 20% unseen, 20% missing against a reference with neither: a large distance.
-    expect(c!.drift).toBe(true);
+    // 20% unseen, 20% missing against a reference with neither: a large distance, beyond js's default levels.
+    expect(c!.value).toBeGreaterThanOrEqual(0.2);
+    // Equal to measuring the merged counts directly against the baseline.
+    expect(x).toEqual(
+      measureTest(
+        'psi',
+        SPECS[0]!,
+        { counts: SPECS[0]!.referenceCounts, summary: null },
+        { counts: counts[0]!, summary: null },
+      ),
+    );
+    expect(c).toEqual(
+      measureTest(
+        'js',
+        SPECS[1]!,
+        { counts: SPECS[1]!.referenceCounts, summary: null },
+        { counts: counts[1]!, summary: null },
+      ),
+    );
   });
 
   it('counts the same categories whatever the chunk dictionary order', () => {
@@ -180,11 +200,10 @@ describe('runDriftTask', () => {
       5_000,
     );
     const ks: FeatureDriftSpec = {
-      ...SPECS[0]!,
-      test: 'ks',
-      threshold: 0.01,
+      ...(SPECS[0]! as FeatureDriftSpec & { kind: 'numeric' }),
+      tests: ['ks'],
       referenceSummary: reference.serialize(),
-    } as FeatureDriftSpec;
+    };
     const specs = [ks, SPECS[1]!];
     const rows = makeRows(3_000, 21);
     const run = (ipc: Uint8Array | null, partials: FeaturePartial[][], finalize: boolean) =>
@@ -194,13 +213,105 @@ describe('runDriftTask', () => {
       (p) => run(chunkToIpc(chunkOf(p), LAYOUT), [], false).partials,
     );
     const merged = run(chunkToIpc(chunkOf(rows.slice(2500)), LAYOUT), parts.reverse(), true);
-    expect(merged.statistics![0]).toEqual(whole.statistics![0]);
-    const statistic = whole.statistics![0]!;
+    expect(merged.measurements!.baseline[0]).toEqual(whole.measurements!.baseline[0]);
+    const statistic = whole.measurements!.baseline[0]!;
     expect(statistic.test).toBe('ks');
     // 5% null, 3% NaN, 2% below 0 and 2% at 2 (outside the uniform reference): D about 0.02-0.03, and the
     // exact p-value small at these sizes.
     expect(statistic.value).toBeGreaterThan(0.01);
     expect(statistic.pValue).toBeGreaterThan(0);
-    expect(statistic.conventions.window).toBe('exact sample');
+    expect(statistic.conventions.windowSample).toBe('exact sample');
+  });
+
+  it('measures every test of every feature, features in spec order and tests in the order listed', () => {
+    const reference = NumericSummary.create();
+    const r = new SeededRandom(5);
+    reference.add(
+      Float64Array.from({ length: 2_000 }, () => r.next()),
+      null,
+      2_000,
+    );
+    const specs: FeatureDriftSpec[] = [
+      {
+        ...(SPECS[0]! as FeatureDriftSpec & { kind: 'numeric' }),
+        tests: ['wasserstein_norm', 'psi', 'ks'],
+        referenceSummary: reference.serialize(),
+      },
+      { ...(SPECS[1]! as FeatureDriftSpec & { kind: 'categorical' }), tests: ['chi2', 'js'] },
+    ];
+    const rows = makeRows(800, 17);
+    const { partials, measurements } = runDriftTask({
+      cacheKey: 'several',
+      features: specs,
+      ipc: chunkToIpc(chunkOf(rows), LAYOUT),
+      partials: [],
+      finalize: true,
+    });
+    expect(measurements!.baseline.map((m) => [m.feature, m.test])).toEqual([
+      ['x', 'wasserstein_norm'],
+      ['x', 'psi'],
+      ['x', 'ks'],
+      ['c', 'chi2'],
+      ['c', 'js'],
+    ]);
+    // A sample summary travels with the numeric feature's partial state because one of its tests needs it.
+    expect(partials[0]!.summary).not.toBeNull();
+    expect(partials[1]!.summary).toBeNull();
+    // psi among several tests is the psi of the feature tested alone.
+    const alone = runDriftTask(task(chunkToIpc(chunkOf(rows), LAYOUT), [], true));
+    expect(measurements!.baseline[1]).toEqual(alone.measurements!.baseline[0]);
+    expect(measurements!.baseline[4]).toEqual(alone.measurements!.baseline[1]);
+  });
+
+  it('also measures against a previous window when its state is given, in the same order', () => {
+    const reference = NumericSummary.create();
+    const r = new SeededRandom(8);
+    reference.add(
+      Float64Array.from({ length: 2_000 }, () => r.next()),
+      null,
+      2_000,
+    );
+    const specs: FeatureDriftSpec[] = [
+      {
+        ...(SPECS[0]! as FeatureDriftSpec & { kind: 'numeric' }),
+        tests: ['psi', 'ks'],
+        referenceSummary: reference.serialize(),
+      },
+      SPECS[1]!,
+    ];
+    const run = (rows: Row[], previous: FeaturePartial[] | null) =>
+      runDriftTask({
+        cacheKey: 'previous',
+        features: specs,
+        ipc: chunkToIpc(chunkOf(rows), LAYOUT),
+        partials: [],
+        finalize: true,
+        previous,
+      });
+    const earlier = makeRows(600, 31);
+    const now = makeRows(600, 32);
+    const first = run(earlier, null);
+    expect(first.measurements!.previous).toBeNull();
+
+    const second = run(now, first.partials);
+    const { baseline, previous } = second.measurements!;
+    // The baseline comparison does not depend on whether a previous window was given.
+    expect(baseline).toEqual(run(now, null).measurements!.baseline);
+    expect(previous!.map((m) => [m.feature, m.test])).toEqual([
+      ['x', 'psi'],
+      ['x', 'ks'],
+      ['c', 'js'],
+    ]);
+    // Against the previous window, the reference is that window: its size, and a statistic over its counts.
+    expect(previous!.map((m) => m.referenceSize)).toEqual([600, 600, 600]);
+    expect(previous!.map((m) => m.currentSize)).toEqual([600, 600, 600]);
+    expect(previous![0]!.value).not.toBe(baseline[0]!.value);
+
+    // A window compared with an identical previous window shows no difference at all.
+    const same = run(now, second.partials).measurements!.previous!;
+    expect(same[0]!.value).toBe(0);
+    expect(same[1]!.value).toBe(0);
+    expect(same[1]!.pValue).toBe(1);
+    expect(same[2]!.value).toBe(0);
   });
 });

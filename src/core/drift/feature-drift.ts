@@ -156,8 +156,8 @@ function sampleTest(
   const ref = reference.sample();
   const cur = window.sample();
   const sampling = {
-    reference: ref.exact ? 'exact sample' : `KLL sketch, rank error <= ${ref.rankError.toPrecision(3)}`,
-    window: cur.exact ? 'exact sample' : `KLL sketch, rank error <= ${cur.rankError.toPrecision(3)}`,
+    referenceSample: ref.exact ? 'exact sample' : `KLL sketch, rank error <= ${ref.rankError.toPrecision(3)}`,
+    windowSample: cur.exact ? 'exact sample' : `KLL sketch, rank error <= ${cur.rankError.toPrecision(3)}`,
     nonFinite: 'null, NaN and +-inf left out of the sample (counted in missing / outOfReference)',
     referenceFinite: String(reference.count),
     windowFinite: String(window.count),

@@ -87,7 +87,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
     appender.begin(batch);
     let late = 0;
     let updated = 0;
-    let lateRows: number[] | undefined;
+    const lateRows: number[] = [];
     let current: Pane<P> | undefined;
     let updating = false;
     for (let row = 0; row < batch.length; row++) {
@@ -100,7 +100,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
         if (updating) {
           if (closesAt + retentionMs <= watermark) {
             late++;
-            (lateRows ??= []).push(row);
+            lateRows.push(row);
             current = undefined;
             continue;
           }
@@ -112,7 +112,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
       appender.append(current, row);
     }
     appender.end();
-    return { accepted: batch.length - late, late, lateRows: lateRows ?? [], updated };
+    return { accepted: batch.length - late, late, lateRows, updated };
   }
 
   close(watermark: number): CloseResult<P> {

@@ -44,7 +44,7 @@ export class SessionWindowStore<P> implements WindowStore<P> {
     const { gapMs, graceMs, maxSizeMs } = this.#o;
     this.#appender.begin(batch);
     let late = 0;
-    let lateRows: number[] | undefined;
+    const lateRows: number[] = [];
     for (let row = 0; row < batch.length; row++) {
       const t = batch.eventTimes[row]!;
       const segment = segments === null ? 0 : segments[row]!;
@@ -69,7 +69,7 @@ export class SessionWindowStore<P> implements WindowStore<P> {
       if (target === undefined) {
         if (t + gapMs + graceMs <= watermark) {
           late++;
-          (lateRows ??= []).push(row);
+          lateRows.push(row);
           continue;
         }
         target = this.#create(segment, t);
@@ -80,7 +80,7 @@ export class SessionWindowStore<P> implements WindowStore<P> {
       this.#appender.append(target, row);
     }
     this.#appender.end();
-    return { accepted: batch.length - late, late, lateRows: lateRows ?? [], updated: 0 };
+    return { accepted: batch.length - late, late, lateRows, updated: 0 };
   }
 
   close(watermark: number): CloseResult<P> {
