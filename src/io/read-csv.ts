@@ -1,4 +1,5 @@
 import { type Cell, type ColumnTable, columnsFromCells, inputError } from './column-table.ts';
+import { csvCell } from './csv-cell.ts';
 
 /**
  * CSV as RFC 4180: comma-separated, fields optionally double-quoted (a quote inside a quoted field is doubled), CRLF
@@ -33,26 +34,6 @@ export function parseCsv(text: string, file: string, forceCategorical?: Readonly
     rows++;
   }
   return columnsFromCells(file, header, cells, rows, forceCategorical);
-}
-
-const SPECIAL: Record<string, number> = {
-  nan: Number.NaN,
-  NaN: Number.NaN,
-  inf: Number.POSITIVE_INFINITY,
-  '+inf': Number.POSITIVE_INFINITY,
-  Infinity: Number.POSITIVE_INFINITY,
-  '-inf': Number.NEGATIVE_INFINITY,
-  '-Infinity': Number.NEGATIVE_INFINITY,
-};
-
-function csvCell(raw: string): Cell {
-  const text = raw.trim();
-  if (text === '') return null;
-  const special = SPECIAL[text];
-  if (special !== undefined) return special;
-  // Number('') and Number('0x1f') would accept what a CSV reader should not: require a decimal literal.
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  return raw;
 }
 
 interface Field {
