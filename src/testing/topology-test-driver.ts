@@ -172,6 +172,19 @@ export class TopologyTestDriver {
     this.#throwIfFailed();
   }
 
+  /**
+   * Returns what was collected since the last call and forgets it, so a long run (a backtest) keeps flat memory
+   * while the getters still work for short tests.
+   */
+  drain(): { results: WindowResult[]; alerts: DriftAlert[]; late: LateEvent[]; rejected: RejectedEvent[] } {
+    return {
+      results: this.results.splice(0),
+      alerts: this.alerts.splice(0),
+      late: this.late.splice(0),
+      rejected: this.rejected.splice(0),
+    };
+  }
+
   /** Results of one segment (null: unsegmented; '*': the whole stream). */
   resultsFor(segment: string | null): WindowResult[] {
     return this.results.filter((r) => r.segment === segment);

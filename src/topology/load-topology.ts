@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../core/drift/thresholds.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
@@ -63,24 +64,27 @@ export const FEATURE_KINDS: Readonly<
 };
 
 /**
- * How each test's fixed levels read, and their defaults (field practice). Distances fire when value >= level; p-value
- * tests fire when p < level, so their critical level is the smaller one. `below` is an exclusive upper bound.
+ * How each test's fixed levels read, and their defaults, from src/core/drift/thresholds.ts (the one place they are
+ * defined). Distances fire when value >= level; p-value tests fire when p < level, so their critical level is the
+ * smaller one. `below` is an exclusive upper bound of a level, when the test's range has one.
  */
 export const DRIFT_TESTS: Readonly<
   Record<
     DriftTestName,
     { rule: 'value-above' | 'p-below'; warning: number; critical: number; below?: number }
   >
-> = {
-  // PSI 0.1-0.2 "moderate shift, investigate", >= 0.2 "significant shift" (the credit-scoring rule of thumb).
-  psi: { rule: 'value-above', warning: 0.1, critical: 0.2 },
-  ks: { rule: 'p-below', warning: 0.01, critical: 0.001, below: 1 },
-  // Evidently's default drift threshold for normalised Wasserstein is 0.1.
-  wasserstein_norm: { rule: 'value-above', warning: 0.1, critical: 0.2 },
-  // Evidently's default drift threshold for Jensen-Shannon distance is 0.1.
-  js: { rule: 'value-above', warning: 0.1, critical: 0.2, below: 1 },
-  chi2: { rule: 'p-below', warning: 0.01, critical: 0.001, below: 1 },
-};
+> = Object.fromEntries(
+  (['psi', 'ks', 'wasserstein_norm', 'js', 'chi2'] as const).map((test) => {
+    const below = LEVEL_RANGE[test].below;
+    return [
+      test,
+      { rule: testRule(test), ...DEFAULT_LEVELS[test], ...(Number.isFinite(below) ? { below } : {}) },
+    ];
+  }),
+) as Record<
+  DriftTestName,
+  { rule: 'value-above' | 'p-below'; warning: number; critical: number; below?: number }
+>;
 
 export const CORRECTIONS: readonly CorrectionName[] = ['none', 'bonferroni', 'holm', 'benjamini-hochberg'];
 

@@ -212,13 +212,14 @@ export async function runBacktest(
   const drain = async () => {
     let alertLines = '';
     let statisticsLines = '';
-    for (const result of driver.results.splice(0)) {
+    const drained = driver.drain();
+    for (const result of drained.results) {
       windows++;
       if (run.statisticsOut !== null) {
         statisticsLines += `${JSON.stringify(windowStatisticsRecord(result, result.end), jsonNumbers)}\n`;
       }
     }
-    for (const alert of driver.alerts.splice(0)) {
+    for (const alert of drained.alerts) {
       // The driver's clock stands still; the window's end makes detected_at meaningful and reruns identical.
       const stamped = { ...alert, detected_at: alert.window_end };
       alerts.push(stamped);
