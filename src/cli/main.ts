@@ -24,8 +24,10 @@ Usage: driftwatch <command> [options]
 Commands:
   run <topology.yaml> [...]   run the engine for topology files
   validate <topology.yaml>    check topology files and their baselines
-  baseline build --topology <t> --input <f>
-                              build a baseline file from training data
+  baseline build --topology <t> (--input <f> | --from-topic [topic])
+                              build a baseline from training data or a topic's time range
+  baseline show --topology <t>
+                              print a baseline (file or published)
   backtest <topology.yaml> --input <f>
                               replay historical events through a topology, print its alerts
   streams add --schema <s.avsc> (--topology <t> | --scaffold <new> --topic <t>)
