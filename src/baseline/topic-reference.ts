@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { describeValue } from '../engine/describe-value.ts';
 import { EventDecoder } from '../engine/event-decoder.ts';
 import { compileFieldPath, type FieldGetter } from '../engine/field-path.ts';
 import { DriftwatchError, type ErrorCode, ErrorCodes } from '../errors.ts';
@@ -199,7 +200,7 @@ class RowExtractor {
   extract(record: unknown, timestamp: number): Row | string {
     const t = this.#eventTime === null ? timestamp : this.#eventTime(record);
     if (typeof t !== 'number' || !Number.isFinite(t)) {
-      return `event time field ${this.#eventTimeField} is ${describe(t)}, expected epoch milliseconds`;
+      return `event time field ${this.#eventTimeField} is ${describeValue(t)}, expected epoch milliseconds`;
     }
     for (let f = 0; f < this.#features.length; f++) {
       const { kind, field, get } = this.#features[f]!;
@@ -210,15 +211,15 @@ class RowExtractor {
       if (v === null || v === undefined) continue;
       this.#present[f] = 1;
       if (kind === 'numeric') {
-        if (typeof v !== 'number') return `numeric feature field ${field} is ${describe(v)}`;
+        if (typeof v !== 'number') return `numeric feature field ${field} is ${describeValue(v)}`;
         this.#numbers[f] = v;
       } else if (kind === 'boolean') {
         if (typeof v === 'boolean') this.#numbers[f] = v ? 1 : 0;
         else if (v === 'true' || v === 'false') this.#numbers[f] = v === 'true' ? 1 : 0;
-        else return `boolean feature field ${field} is ${describe(v)}`;
+        else return `boolean feature field ${field} is ${describeValue(v)}`;
       } else if (typeof v === 'string') this.#texts[f] = v;
       else if (typeof v === 'number' || typeof v === 'boolean') this.#texts[f] = String(v);
-      else return `categorical feature field ${field} is ${describe(v)}`;
+      else return `categorical feature field ${field} is ${describeValue(v)}`;
     }
     return { eventTime: t, numbers: this.#numbers, present: this.#present, texts: this.#texts };
   }
@@ -278,12 +279,4 @@ function concatColumn(
   }
   if (kind === 'numeric') return { kind, values, valid };
   return { kind, values: Uint8Array.from(values, (v) => (v === 1 ? 1 : 0)), valid };
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'number' || typeof value === 'bigint') return `a ${typeof value} (${String(value)})`;
-  return `a ${typeof value} (${JSON.stringify(value)})`;
 }

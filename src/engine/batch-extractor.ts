@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../core/time/clock.ts';
 import type { ColumnLayout, EventBatch } from '../core/window/event-batch.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { Topology } from '../topology/topology-types.ts';
+import { describeValue } from './describe-value.ts';
 import { compileFieldPath, type FieldGetter } from './field-path.ts';
 
 export interface RejectedRow {
@@ -77,7 +78,7 @@ export class BatchExtractor {
   write(b: BatchBuilder, row: number, record: unknown): string | null {
     const t = this.#eventTime === null ? this.#clock.now() : this.#eventTime(record);
     if (typeof t !== 'number' || !Number.isFinite(t)) {
-      return `event time field ${this.#eventTimeField} is ${describe(t)}, expected epoch milliseconds`;
+      return `event time field ${this.#eventTimeField} is ${describeValue(t)}, expected epoch milliseconds`;
     }
     for (let c = 0; c < this.#numeric.length; c++) {
       const v = this.#numeric[c]!.get(record);
@@ -88,7 +89,7 @@ export class BatchExtractor {
         b.numericValid[c]![row] = 1;
         b.numeric[c]![row] = v;
       } else {
-        return `numeric feature field ${this.#numeric[c]!.field} is ${describe(v)}`;
+        return `numeric feature field ${this.#numeric[c]!.field} is ${describeValue(v)}`;
       }
     }
     for (let c = 0; c < this.#categorical.length; c++) {
@@ -98,10 +99,10 @@ export class BatchExtractor {
       else if (column.boolean) {
         if (v === true || v === 'true') b.categorical[c]![row] = 'true';
         else if (v === false || v === 'false') b.categorical[c]![row] = 'false';
-        else return `boolean feature field ${column.field} is ${describe(v)}`;
+        else return `boolean feature field ${column.field} is ${describeValue(v)}`;
       } else if (typeof v === 'string') b.categorical[c]![row] = v;
       else if (typeof v === 'boolean' || typeof v === 'number') b.categorical[c]![row] = String(v);
-      else return `categorical feature field ${this.#categorical[c]!.field} is ${describe(v)}`;
+      else return `categorical feature field ${this.#categorical[c]!.field} is ${describeValue(v)}`;
     }
     const name = this.#modelName(record);
     const version = this.#modelVersion(record);
@@ -194,13 +195,4 @@ export class BatchBuilder {
 
 function invalid(index: number, reason: string): RejectedRow {
   return { index, code: ErrorCodes.EVENT_INVALID, reason };
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  // JSON.stringify would print NaN and Infinity as null (and throw on a bigint).
-  if (typeof value === 'number' || typeof value === 'bigint') return `a ${typeof value} (${String(value)})`;
-  return `a ${typeof value} (${JSON.stringify(value)})`;
 }

@@ -422,36 +422,8 @@ const testEntry = scalarOr<FeatureTestSpec>(
   }),
 );
 
-/**
- * A list of test entries in which each test appears once, whether written as a name or as a mapping (`uniqueBy` only
- * sees mappings). A duplicate is reported at its later occurrence.
- */
-function uniqueTests(inner: Check<FeatureTestSpec[]>): Check<FeatureTestSpec[]> {
-  return (field) => {
-    const items = inner(field);
-    const seq = field.node;
-    if (!isSeq(seq)) return items;
-    const seen = new Map<string, { path: string; line: number }>();
-    let duplicates = false;
-    seq.items.forEach((item, index) => {
-      const node = isMap(item) ? (item.get('test', true) as Node | undefined) : item;
-      if (!isScalar(node) || typeof node.value !== 'string') return;
-      const path = isMap(item) ? `${field.path}[${index}].test` : `${field.path}[${index}]`;
-      const first = seen.get(node.value);
-      if (first === undefined) {
-        seen.set(node.value, { path, line: field.validation.position(node.range?.[0]).line });
-        return;
-      }
-      duplicates = true;
-      const firstUse = `first used at ${first.path}, line ${first.line}`;
-      field.validation.report(node.range?.[0], path, `duplicate test "${node.value}" (${firstUse})`);
-    });
-    return duplicates ? undefined : items;
-  };
-}
-
 const DEFAULT_TESTS_FIELDS = {
-  tests: required(uniqueTests(list(testEntry, { nonEmpty: true }))),
+  tests: required(uniqueBy(list(testEntry, { nonEmpty: true }), 'test', { scalarItems: true })),
 } satisfies FieldTable;
 const kindDefaults = section(DEFAULT_TESTS_FIELDS, { build: (v) => v.tests });
 
@@ -488,7 +460,7 @@ const FEATURE_FIELDS = {
   // null when absent (undefined when invalid), so a threshold is not also reported as lacking its test.
   test: withDefault<DriftTestName | null>(oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[]), null),
   threshold: optional(number({ above: 0 })),
-  tests: optional(uniqueTests(list(testEntry, { nonEmpty: true }))),
+  tests: optional(uniqueBy(list(testEntry, { nonEmpty: true }), 'test', { scalarItems: true })),
 } satisfies FieldTable;
 
 /** A feature before the file's per-kind defaults are applied (they are read after the features). */

@@ -356,9 +356,14 @@ export function list<T>(item: Check<T>, options: { readonly nonEmpty?: boolean }
 
 /**
  * Wraps a list check: the string field `key` must be unique across the list's items. Duplicates are reported at the
- * later occurrence, whatever else is wrong with the items.
+ * later occurrence, whatever else is wrong with the items. With `scalarItems`, an item written as a bare string (a
+ * shorthand such as `- psi` for `- test: psi`) counts as that key's value.
  */
-export function uniqueBy<T>(inner: Check<T[]>, key: string): Check<T[]> {
+export function uniqueBy<T>(
+  inner: Check<T[]>,
+  key: string,
+  options: { readonly scalarItems?: boolean } = {},
+): Check<T[]> {
   return (field) => {
     const items = inner(field);
     const seq = field.node;
@@ -366,10 +371,10 @@ export function uniqueBy<T>(inner: Check<T[]>, key: string): Check<T[]> {
     const seen = new Map<string, { path: string; line: number }>();
     let duplicates = false;
     seq.items.forEach((item, index) => {
-      if (!isMap(item)) return;
-      const node = item.get(key, true) as Node | undefined;
+      if (!isMap(item) && !options.scalarItems) return;
+      const node = isMap(item) ? (item.get(key, true) as Node | undefined) : item;
       if (!isScalar(node) || typeof node.value !== 'string') return;
-      const path = `${field.path}[${index}].${key}`;
+      const path = isMap(item) ? `${field.path}[${index}].${key}` : `${field.path}[${index}]`;
       const first = seen.get(node.value);
       if (first === undefined) {
         seen.set(node.value, { path, line: field.validation.position(node.range?.[0]).line });

@@ -13,6 +13,7 @@ import type { Topology } from '../../topology/topology-types.ts';
 import { DriftWorkerPool } from '../../worker/drift-worker-pool.ts';
 import { integerOption, parseCommandArgs } from '../cli-args.ts';
 import { ProgressBar } from '../progress-bar.ts';
+import { renderTable } from '../text-table.ts';
 
 export const BACKTEST_HELP = `driftwatch backtest <topology.yaml> --input <events file> [options]
 
@@ -290,15 +291,7 @@ function alertTable(alerts: readonly DriftAlert[]): string {
       a.severity,
     ]);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return `${rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return renderTable(rows);
 }
 
 function summaryText(s: BacktestSummary): string {

@@ -20,6 +20,7 @@ import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { type ColumnTable, type DataColumn, numericAsCategories } from '../../io/column-table.ts';
 import { readDataFile } from '../../io/read-data-file.ts';
 import { parseCommandArgs } from '../cli-args.ts';
+import { renderTable } from '../text-table.ts';
 
 export const COMPARE_HELP = `driftwatch compare --reference <file> --current <file> [options]
 
@@ -288,15 +289,7 @@ function table(features: readonly CompareFeature[]): string {
     }
     if (f.tests.length === 0) rows.push([f.name, f.kind, '(no applicable test)', '', '', '', '']);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return `${rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return renderTable(rows);
 }
 
 function parseBinning(text: string): EdgeStrategy {
