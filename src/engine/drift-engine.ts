@@ -393,6 +393,10 @@ export class DriftEngine {
       for (const alert of alerts) {
         this.#logger.warn('drift alert', {
           monitor: alert.monitor,
+          severity: alert.severity,
+          ...(alert.segment !== null ? { segment: alert.segment } : {}),
+          ...(alert.reference !== 'baseline' ? { reference: alert.reference } : {}),
+          ...(alert.revision !== 0 ? { revision: alert.revision } : {}),
           feature: alert.feature,
           window: `${new Date(alert.window_start).toISOString()}/${new Date(alert.window_end).toISOString()}`,
           statistic: alert.statistic,
