@@ -65,7 +65,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
       if (alert.monitor !== topology.name || alert.window_end <= Date.now() - 10 * duration) return;
       alerts.push(alert);
       out(
-        `  ALERT  ${alert.feature.padEnd(8)} ${alert.statistic.padEnd(4)} = ${alert.value.toPrecision(4).padStart(9)}` +
+        `  ALERT ${(alert.severity ?? 'critical').padEnd(8)} ${alert.feature.padEnd(8)} ${alert.statistic.padEnd(4)} = ${alert.value.toPrecision(4).padStart(9)}` +
           `  threshold ${alert.threshold}${alert.p_value !== null ? `  p=${alert.p_value.toExponential(2)}` : ''}` +
           `  window ${time(alert.window_start)}-${time(alert.window_end)}  rows ${alert.current_size}` +
           `  model ${alert.model_name} ${alert.model_versions.join(',')}  id ${alert.alert_id.slice(0, 12)}`,
