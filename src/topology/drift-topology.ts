@@ -192,17 +192,23 @@ export class DriftTopology {
     }
     const { windows, expired } = this.#store.close(this.watermark());
     this.#inFlight += windows.length;
-    if (expired.length > 0) this.#expire(expired, windows);
-    return windows;
-  }
-
-  /** Ledger holders freed without a window: released with the next result, or now if nothing is in flight. */
-  #expire(expired: string[], windows: ClosedWindow<PartialPromise>[]): void {
     this.#pendingExpired.push(...expired);
-    if (windows.length === 0 && this.#inFlight === 0) {
-      for (const key of this.#pendingExpired) this.#options.ledger.release(key);
-      this.#pendingExpired = [];
+    // Holders freed without a window of their own go with the last window closing now (results are published in
+    // order, so every earlier one is durable by then), or are released at once when nothing is in flight.
+    if (this.#pendingExpired.length > 0) {
+      const last = windows.length - 1;
+      if (last >= 0) {
+        windows[last] = {
+          ...windows[last]!,
+          releases: [...windows[last]!.releases, ...this.#pendingExpired],
+        };
+        this.#pendingExpired = [];
+      } else if (this.#inFlight === 0) {
+        for (const key of this.#pendingExpired) this.#options.ledger.release(key);
+        this.#pendingExpired = [];
+      }
     }
+    return windows;
   }
 
   #seal(_pane: Pane<PartialPromise>, chunk: WindowChunk): PartialPromise {
@@ -255,7 +261,6 @@ export class DriftTopology {
       models.sort((a, b) => b.rows - a.rows);
       const measurements = result.measurements!;
       const statistics = judgeMeasurements(this.plans, this.#levels, measurements, topology.correction);
-      const releases = [...window.releases, ...this.#pendingExpired.splice(0)];
       return {
         monitor: topology.name,
         windowKey: window.key,
@@ -267,7 +272,7 @@ export class DriftTopology {
         models,
         baselineVersion: this.#options.baseline.version,
         statistics,
-        releases,
+        releases: window.releases,
       };
     });
   }
