@@ -1,5 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
-import { ByteReader, ByteWriter, type SerialKindValue } from '../sketches/byte-codec.ts';
+import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import { checkColumn } from '../stats/column-checks.ts';
 
 /**
@@ -53,7 +53,7 @@ export const LOG_LOSS_EPSILON = Number.EPSILON;
  * Kind byte of the serialized state. It is not in byte-codec.ts's SerialKind table yet (this change touches no shared
  * file); 16 is reserved here for it and must be registered there as CLASSIFICATION_STATE: 16.
  */
-export const CLASSIFICATION_STATE_SERIAL_KIND = 16 as number as SerialKindValue;
+export const CLASSIFICATION_STATE_SERIAL_KIND = SerialKind.CLASSIFICATION_STATE;
 
 export type ClassificationTask = 'binary' | 'multiclass';
 

@@ -1,5 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
-import { ByteReader, ByteWriter, type SerialKindValue } from '../sketches/byte-codec.ts';
+import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import { checkColumn } from '../stats/column-checks.ts';
 
 /**
@@ -26,7 +26,7 @@ export const REGRESSION_MAPE_EPSILON = Number.EPSILON;
  * Kind byte of the serialized state. Not in byte-codec.ts's SerialKind table yet (this change touches no shared file);
  * 17 is reserved here and must be registered there as REGRESSION_STATE: 17.
  */
-export const REGRESSION_STATE_SERIAL_KIND = 17 as number as SerialKindValue;
+export const REGRESSION_STATE_SERIAL_KIND = SerialKind.REGRESSION_STATE;
 
 /** One batch of rows. Validity bitmaps as Arrow's (LSB-first, bit i set = present; null = all present). */
 export interface RegressionBatch {

@@ -30,6 +30,10 @@ export const SerialKind = {
   HYPERLOGLOG: 3,
   NUMERIC_SUMMARY: 4,
   CATEGORICAL_SUMMARY: 5,
+  LATENCY_SKETCH: 6,
+  EMBEDDING_SUMMARY: 7,
+  CLASSIFICATION_STATE: 8,
+  REGRESSION_STATE: 9,
 } as const;
 
 export type SerialKindValue = (typeof SerialKind)[keyof typeof SerialKind];
@@ -40,6 +44,10 @@ const KIND_NAMES: Readonly<Record<number, string>> = {
   3: 'HyperLogLog sketch',
   4: 'numeric summary',
   5: 'categorical summary',
+  6: 'latency sketch',
+  7: 'embedding summary',
+  8: 'classification state',
+  9: 'regression state',
 };
 
 const MAGIC_0 = 0x44;
