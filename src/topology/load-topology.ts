@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../core/drift/thresholds.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { parseDuration } from './parse-duration.ts';
