@@ -15,7 +15,7 @@ export const BASELINE_FORMAT = 'driftwatch-baseline/1';
 /** Tests whose reference-chunk statistics a numeric feature's calibration holds: every test the kind allows. */
 export const NUMERIC_CALIBRATED_TESTS = ['psi', 'ks', 'wasserstein_norm'] as const;
 /** The same for categorical (and boolean) features. */
-export const CATEGORICAL_CALIBRATED_TESTS = ['js', 'chi2'] as const;
+export const CATEGORICAL_CALIBRATED_TESTS = ['js', 'chi2', 'share_change'] as const;
 
 export type NumericCalibratedTest = (typeof NUMERIC_CALIBRATED_TESTS)[number];
 export type CategoricalCalibratedTest = (typeof CATEGORICAL_CALIBRATED_TESTS)[number];

@@ -59,8 +59,8 @@ export const FEATURE_KINDS: Readonly<
   Record<FeatureKind, { tests: readonly DriftTestName[]; defaultTests: readonly DriftTestName[] }>
 > = {
   numeric: { tests: ['psi', 'ks', 'wasserstein_norm'], defaultTests: ['psi'] },
-  categorical: { tests: ['js', 'chi2'], defaultTests: ['js'] },
-  boolean: { tests: ['js', 'chi2'], defaultTests: ['js'] },
+  categorical: { tests: ['js', 'chi2', 'share_change'], defaultTests: ['js'] },
+  boolean: { tests: ['js', 'chi2', 'share_change'], defaultTests: ['js'] },
 };
 
 /**
@@ -74,7 +74,7 @@ export const DRIFT_TESTS: Readonly<
     { rule: 'value-above' | 'p-below'; warning: number; critical: number; below?: number }
   >
 > = Object.fromEntries(
-  (['psi', 'ks', 'wasserstein_norm', 'js', 'chi2'] as const).map((test) => {
+  (['psi', 'ks', 'wasserstein_norm', 'js', 'chi2', 'share_change'] as const).map((test) => {
     const below = LEVEL_RANGE[test].below;
     return [
       test,

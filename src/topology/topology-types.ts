@@ -9,9 +9,10 @@ export type FeatureKind = 'numeric' | 'categorical' | 'boolean';
 
 /**
  * Statistics a feature can be tested with in live windows. Numeric: psi (bucket counts), ks and wasserstein_norm
- * (mergeable sample summaries); categorical and boolean: js and chi2.
+ * (mergeable sample summaries); categorical and boolean: js, chi2 and share_change (the largest relative change of
+ * a category's share, for prediction drift: "class X predicted 40% more often").
  */
-export type DriftTestName = 'psi' | 'ks' | 'wasserstein_norm' | 'js' | 'chi2';
+export type DriftTestName = 'psi' | 'ks' | 'wasserstein_norm' | 'js' | 'chi2' | 'share_change';
 
 export type Severity = 'warning' | 'critical';
 

@@ -152,7 +152,7 @@ describe('buildBaseline', () => {
       now: NOW,
     });
     const calibration = baseline.features.flag!.calibration!;
-    expect(Object.keys(calibration.statistics)).toEqual(['js', 'chi2']);
+    expect(Object.keys(calibration.statistics)).toEqual(['js', 'chi2', 'share_change']);
     // The last chunk is all true: it is the one that moved.
     const js = calibration.statistics.js!;
     expect(js.indexOf(Math.max(...js))).toBe(9);

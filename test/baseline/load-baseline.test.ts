@@ -275,7 +275,7 @@ describe('checkBaseline', () => {
   it('rejects a categorical calibration with a numeric test', () => {
     const value = withFeature('channel', { ...GOOD.features.channel, calibration: CALIBRATION });
     expect(checkError(value).message).toContain(
-      'features.channel.calibration.statistics.psi: not a test of a categorical feature (expected one of js, chi2)',
+      'features.channel.calibration.statistics.psi: not a test of a categorical feature (expected one of js, chi2, share_change)',
     );
   });
 

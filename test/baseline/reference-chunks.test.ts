@@ -205,7 +205,7 @@ describe('calibration in buildBaseline', () => {
       expect(values).toHaveLength(10);
     }
     const cat = baseline.features.cat!.calibration!;
-    expect(Object.keys(cat.statistics)).toEqual(['js', 'chi2']);
+    expect(Object.keys(cat.statistics)).toEqual(['js', 'chi2', 'share_change']);
     expect(Object.keys(cat.pValues)).toEqual(['chi2']);
     expect(x.sampledFrom).toBeUndefined();
   });
@@ -267,7 +267,7 @@ describe('calibration in buildBaseline', () => {
       const catCounts = new Float64Array(categoricalBucketCount(cat.categories.length));
       countCategorical(codes, validity, CHUNK, buildCodeToBucket(dictionary, index), catCounts);
       const layout = { name: 'cat', kind: 'categorical' as const, categories: cat.categories };
-      for (const test of ['js', 'chi2'] as const) {
+      for (const test of ['js', 'chi2', 'share_change'] as const) {
         const m = measureTest(test, layout, reference(cat), { counts: catCounts, summary: null });
         expect(cat.calibration!.statistics[test]![c]).toBe(m.value);
         if (test === 'chi2') expect(cat.calibration!.pValues.chi2![c]).toBe(m.pValue);

@@ -376,6 +376,36 @@ describe('TopologyTestDriver: references and levels', () => {
     ).rejects.toThrow(/no reference-chunk statistics for psi/);
   });
 
+  it('prediction drift: a class share moving by half against the previous period alerts, inputs quiet', async () => {
+    const text = topology(TUMBLING)
+      .replace('tests: [js]', 'tests: [share_change]')
+      .replace('baseline: unused.json', 'baseline:\n  file: unused.json\n  previousPeriod: true');
+    const d = await TopologyTestDriver.create({
+      topology: parseTopology(text, 't.yaml'),
+      baseline,
+      startTime: T0,
+    });
+    d.pipe(rows(21, 4000, T0, MIN).map(record));
+    d.pipe(rows(22, 4000, T0 + MIN, MIN).map(record));
+    d.pipe(rows(23, 4000, T0 + 2 * MIN, MIN, 0, 0.25).map(record));
+    await d.end();
+    const alerts = d.alerts.map((a) => [
+      a.window_start - T0,
+      a.feature,
+      a.statistic,
+      a.reference,
+      a.severity,
+    ]);
+    expect(alerts).toEqual([
+      [2 * MIN, 'c', 'share_change', 'baseline', 'critical'],
+      [2 * MIN, 'c', 'share_change', 'previous', 'critical'],
+    ]);
+    const moved = d.results[2]!.statistics.find((s) => s.feature === 'c' && s.reference === 'previous')!;
+    expect(moved.value).toBeGreaterThan(0.4);
+    // "b" rose from half to three quarters; "a" fell from half to a quarter, the larger relative change.
+    expect(moved.conventions.largestChange).toMatch(/^a: 0\.\d+ -> 0\.2\d+ \(-/);
+  });
+
   it('applies the multiple-testing correction to p-value tests of one window', async () => {
     const text = topology(TUMBLING)
       .replace('tests: [psi]', 'tests:\n      - test: ks\n        warning: 0.05\n        critical: 0.01')

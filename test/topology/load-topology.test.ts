@@ -876,7 +876,7 @@ describe('parseTopology: feature tests', () => {
     [
       'a mapping of a test not allowed for the kind',
       tests('categorical', '- {test: ks}'),
-      '14:7 features[0].tests: test "ks" is not allowed for categorical features; use js or chi2',
+      '14:7 features[0].tests: test "ks" is not allowed for categorical features; use js or chi2 or share_change',
     ],
     [
       'a mapping without a test',
@@ -896,7 +896,7 @@ describe('parseTopology: feature tests', () => {
     [
       'an unknown test name',
       tests('numeric', '- ttest'),
-      '14:9 features[0].tests[0]: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", got "ttest"',
+      '14:9 features[0].tests[0]: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", "share_change", got "ttest"',
     ],
     [
       'a test named twice',
@@ -936,7 +936,7 @@ describe('parseTopology: feature tests', () => {
     [
       'a threshold whose test is invalid, once',
       withFeatures('features:', '  - name: f', '    kind: numeric', '    test: ttest', '    threshold: 0.2'),
-      '13:11 features[0].test: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", got "ttest"',
+      '13:11 features[0].test: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", "share_change", got "ttest"',
     ],
   ])('rejects %s', (_, text, expected) => {
     expect(onlyIssue(text)).toBe(expected);
@@ -956,7 +956,7 @@ describe('parseTopology: feature tests', () => {
       { name: 'flagged', field: 'flagged', kind: 'boolean', tests: [CHI2] },
     ]);
     expect(onlyIssue(withFeatures('features:', '  - name: f', '    kind: boolean', '    test: psi'))).toBe(
-      '13:11 features[0].test: test "psi" is not allowed for boolean features; use js or chi2',
+      '13:11 features[0].test: test "psi" is not allowed for boolean features; use js or chi2 or share_change',
     );
   });
 });
@@ -1020,7 +1020,7 @@ describe('parseTopology: defaults', () => {
     [
       'a test not allowed for boolean features',
       plus('defaults:', '  boolean:', '    tests: [{test: psi}]'),
-      '17:5 defaults.boolean: test "psi" is not allowed for boolean features; use js or chi2',
+      '17:5 defaults.boolean: test "psi" is not allowed for boolean features; use js or chi2 or share_change',
     ],
     [
       'an unknown kind',
@@ -1384,7 +1384,7 @@ describe('parseTopology: errors', () => {
       [
         'a test name',
         edit(12, 0, '    test: ttest'),
-        '13:11 features[0].test: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", got "ttest"',
+        '13:11 features[0].test: must be one of "psi", "ks", "wasserstein_norm", "js", "chi2", "share_change", got "ttest"',
       ],
       [
         'a window type, with a suggestion',
@@ -1412,7 +1412,7 @@ describe('parseTopology: errors', () => {
       [
         'psi for a categorical feature',
         yaml(...MINIMAL, '    test: psi'),
-        '15:11 features[1].test: test "psi" is not allowed for categorical features; use js or chi2',
+        '15:11 features[1].test: test "psi" is not allowed for categorical features; use js or chi2 or share_change',
       ],
     ])('rejects %s', (_, text, expected) => {
       expect(onlyIssue(text)).toBe(expected);

@@ -131,6 +131,8 @@ export function measureTest(
       },
     };
   }
+  if (test === 'share_change')
+    return { ...common, ...shareChange(layout.categories, reference.counts, counts) };
   if (test !== 'chi2') throw new Error(`${test} does not apply to categorical feature ${layout.name}`);
   const { statistic, dof, pValue } = chiSquaredHomogeneity(reference.counts, counts);
   return {
@@ -146,6 +148,63 @@ export function measureTest(
       buckets: `${k} categories + unseen + missing`,
     },
   };
+}
+
+/**
+ * Shares below this floor are compared as if they were the floor, so a category the reference (almost) never saw
+ * reads as a large but finite relative change rather than an infinite one.
+ */
+export const SHARE_CHANGE_FLOOR = 0.01;
+
+/**
+ * The largest relative change of a bucket's share: max over buckets of |cur - ref| / max(ref, floor), shares of the
+ * non-missing rows (categories and unseen; missing values are a data-quality fact, reported apart). The bucket that
+ * moved most is named in the conventions, with both shares.
+ */
+function shareChange(
+  categories: readonly string[],
+  reference: Float64Array,
+  current: Float64Array,
+): { test: DriftTestName; value: number; pValue: null; conventions: Record<string, string> } {
+  const k = categories.length;
+  let refTotal = 0;
+  let curTotal = 0;
+  for (let i = 0; i <= k; i++) {
+    refTotal += reference[i]!;
+    curTotal += current[i]!;
+  }
+  const conventions: Record<string, string> = {
+    statistic: 'largest relative change of a category share: max |cur - ref| / max(ref, floor)',
+    floor: String(SHARE_CHANGE_FLOOR),
+    shares: 'of non-missing rows; unseen categories form one bucket',
+    buckets: `${k} categories + unseen`,
+  };
+  if (refTotal === 0 || curTotal === 0) {
+    return {
+      test: 'share_change',
+      value: 0,
+      pValue: null,
+      conventions: { ...conventions, empty: 'no rows to share' },
+    };
+  }
+  let value = 0;
+  let moved = -1;
+  for (let i = 0; i <= k; i++) {
+    const ref = reference[i]! / refTotal;
+    const cur = current[i]! / curTotal;
+    const change = Math.abs(cur - ref) / Math.max(ref, SHARE_CHANGE_FLOOR);
+    if (change > value) {
+      value = change;
+      moved = i;
+    }
+  }
+  if (moved >= 0) {
+    const ref = reference[moved]! / refTotal;
+    const cur = current[moved]! / curTotal;
+    const sign = cur >= ref ? '+' : '-';
+    conventions.largestChange = `${moved < k ? categories[moved] : '(unseen)'}: ${ref.toPrecision(4)} -> ${cur.toPrecision(4)} (${sign}${(value * 100).toPrecision(3)}%)`;
+  }
+  return { test: 'share_change', value, pValue: null, conventions };
 }
 
 function sampleTest(

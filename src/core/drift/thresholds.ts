@@ -56,6 +56,8 @@ export const DEFAULT_LEVELS: Readonly<Record<DriftTestName, DefaultLevels>> = {
   ks: { warning: 0.01, critical: 0.001 },
   // Same reasoning as ks.
   chi2: { warning: 0.01, critical: 0.001 },
+  // Relative change of a category's share: a class predicted 20% more (or less) often warns, 40% is critical.
+  share_change: { warning: 0.2, critical: 0.4 },
 };
 
 /**
@@ -71,6 +73,7 @@ export const LEVEL_RANGE: Readonly<
   js: { above: 0, below: 1 },
   ks: { above: 0, below: 1 },
   chi2: { above: 0, below: 1 },
+  share_change: { above: 0, below: Number.POSITIVE_INFINITY },
 };
 
 /** The rule of a test's fixed levels: distances fire on their value, ks and chi2 on their p-value. */
@@ -79,6 +82,7 @@ export function testRule(test: DriftTestName): LevelRule {
     case 'psi':
     case 'wasserstein_norm':
     case 'js':
+    case 'share_change':
       return 'value-above';
     case 'ks':
     case 'chi2':

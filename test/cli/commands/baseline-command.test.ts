@@ -81,7 +81,7 @@ describe('driftwatch baseline build', { timeout: 60_000 }, () => {
       'ks',
       'wasserstein_norm',
     ]);
-    expect(Object.keys(baseline.features.channel!.calibration!.statistics)).toEqual(['js', 'chi2']);
+    expect(Object.keys(baseline.features.channel!.calibration!.statistics)).toEqual(['js', 'chi2', 'share_change']);
 
     const byRows = join(dir, 'rows.baseline.json');
     const rows = driftwatch(
@@ -158,7 +158,7 @@ describe('driftwatch baseline build', { timeout: 60_000 }, () => {
     expect(shown.stdout).toContain(`baseline ${baseline.version}`);
     expect(shown.stdout).toContain('40 rows');
     expect(shown.stdout).toMatch(
-      /approved\s+categorical\s+2 categories\s+calibration over 4 rows chunks \(js, chi2\)/,
+      /approved\s+categorical\s+2 categories\s+calibration over 4 rows chunks \(js, chi2, share_change\)/,
     );
   });
 

@@ -7,6 +7,7 @@ import {
   isSampleTest,
   measureTest,
   needsSample,
+  SHARE_CHANGE_FLOOR,
 } from '../../../src/core/drift/feature-drift.ts';
 import { type Levels, severityOf } from '../../../src/core/drift/thresholds.ts';
 import { ksTwoSample } from '../../../src/core/stats/kolmogorov-smirnov.ts';
@@ -310,5 +311,40 @@ describe('measureTest: categorical (chi2)', () => {
     expect(t.outOfReference).toBe(3);
     expect(t.missing).toBe(4);
     expect(t.conventions.dof).toBe('3');
+  });
+});
+
+describe('measureTest: categorical (share_change)', () => {
+  it('is the largest relative change of a category share, naming the category', () => {
+    // Reference a 50%, b 50%; current a 30%, b 70% (missing rows left out of the shares): b moved by +40%.
+    const s = measureTest('share_change', CATEGORICAL, counts(50, 50, 0, 5), counts(30, 70, 0, 9));
+    expect(s.value).toBeCloseTo(0.4, 15);
+    expect(s.pValue).toBeNull();
+    expect(s.missing).toBe(9);
+    expect(s.conventions.largestChange).toBe('a: 0.5000 -> 0.3000 (-40.0%)');
+  });
+
+  it('compares an unseen bucket against the share floor, so it is large but finite', () => {
+    const s = measureTest('share_change', CATEGORICAL, counts(50, 50, 0, 0), counts(45, 45, 10, 0));
+    // unseen: 0 -> 0.1, divided by the floor 0.01 = 10.
+    expect(s.value).toBeCloseTo(0.1 / SHARE_CHANGE_FLOOR, 12);
+    expect(s.outOfReference).toBe(10);
+    expect(s.conventions.largestChange).toMatch(/^\(unseen\): 0\.000 -> 0\.1000/);
+  });
+
+  it('is 0 with no change, and 0 with the reason when a side is empty', () => {
+    expect(
+      measureTest('share_change', CATEGORICAL, counts(20, 80, 0, 0), counts(2, 8, 0, 3)).value,
+    ).toBeCloseTo(0, 15);
+    const empty = measureTest('share_change', CATEGORICAL, counts(20, 80, 0, 0), counts(0, 0, 0, 4));
+    expect(empty.value).toBe(0);
+    expect(empty.conventions.empty).toBe('no rows to share');
+  });
+
+  it('fires at the default critical level of 40%', () => {
+    const s = measureTest('share_change', CATEGORICAL, counts(50, 50, 0, 0), counts(29, 71, 0, 0));
+    expect(severityOf({ rule: 'value-above', warning: 0.2, critical: 0.4 }, s.value, s.pValue)).toBe(
+      'critical',
+    );
   });
 });

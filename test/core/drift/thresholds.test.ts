@@ -55,7 +55,7 @@ function expectClose(
   expect(ok, `${label}: got ${actual}, expected ${expected}`).toBe(true);
 }
 
-const ALL_TESTS: readonly DriftTestName[] = ['psi', 'ks', 'wasserstein_norm', 'js', 'chi2'];
+const ALL_TESTS: readonly DriftTestName[] = ['psi', 'ks', 'wasserstein_norm', 'js', 'chi2', 'share_change'];
 
 const std = (warning: number | null, critical: number | null) =>
   ({ kind: 'calibrated', method: 'std', warning, critical }) as const;
@@ -177,6 +177,7 @@ describe('testRule and defaults', () => {
       'value-above',
       'value-above',
       'p-below',
+      'value-above',
     ]);
   });
 
@@ -191,6 +192,7 @@ describe('testRule and defaults', () => {
       js: { warning: 0.1, critical: 0.2 },
       ks: { warning: 0.01, critical: 0.001 },
       chi2: { warning: 0.01, critical: 0.001 },
+      share_change: { warning: 0.2, critical: 0.4 },
     });
   });
 
