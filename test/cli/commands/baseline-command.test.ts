@@ -81,7 +81,11 @@ describe('driftwatch baseline build', { timeout: 60_000 }, () => {
       'ks',
       'wasserstein_norm',
     ]);
-    expect(Object.keys(baseline.features.channel!.calibration!.statistics)).toEqual(['js', 'chi2', 'share_change']);
+    expect(Object.keys(baseline.features.channel!.calibration!.statistics)).toEqual([
+      'js',
+      'chi2',
+      'share_change',
+    ]);
 
     const byRows = join(dir, 'rows.baseline.json');
     const rows = driftwatch(
