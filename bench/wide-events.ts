@@ -6,6 +6,7 @@
 
 import type { Baseline } from '../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../src/baseline/build-baseline.ts';
+import { DEFAULT_QUALITY } from '../src/core/quality/data-quality.ts';
 import { cumulative, SeededRandom } from '../src/demo/seeded-random.ts';
 import type { FeatureSpec, Topology } from '../src/topology/topology-types.ts';
 
@@ -171,6 +172,7 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
     },
     features,
     correction: 'none',
+    dataQuality: DEFAULT_QUALITY,
     segments: null,
     outputs: {
       alertTopic: `${topic}.alerts`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FeatureStatistic } from '../core/drift/feature-statistic.ts';
+import type { QualityCheck } from '../core/quality/data-quality.ts';
 import type { WindowResult } from '../topology/drift-topology.ts';
 
 /** The alert record as encoded with schemas/drift-alert.avsc. */
@@ -53,14 +54,73 @@ export function alertId(
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-/** One alert per drifted feature of a window result. */
+/**
+ * One alert per failed data-quality guardrail of a window result, then one per drifted statistic: guardrails are
+ * checked first, as a broken input explains a drift.
+ */
 export function alertsFor(result: WindowResult, detectedAt: number): DriftAlert[] {
   const models = result.models;
   const modelName = models[0]?.name ?? '';
   const versions = [...new Set(models.filter((m) => m.name === modelName).map((m) => m.version))];
-  return result.statistics
-    .filter((s) => s.drift)
-    .map((s) => toAlert(result, s, modelName, versions, detectedAt));
+  return [
+    ...(result.quality ?? [])
+      .filter((q) => q.severity !== null)
+      .map((q) => qualityAlert(result, q, modelName, versions, detectedAt)),
+    ...result.statistics
+      .filter((s) => s.drift)
+      .map((s) => toAlert(result, s, modelName, versions, detectedAt)),
+  ];
+}
+
+function kindSymbol(kind: string): DriftAlert['feature_kind'] {
+  return kind === 'boolean' ? 'BOOLEAN' : kind === 'numeric' ? 'NUMERIC' : 'CATEGORICAL';
+}
+
+function qualityAlert(
+  result: WindowResult,
+  q: QualityCheck,
+  modelName: string,
+  versions: string[],
+  detectedAt: number,
+): DriftAlert {
+  return {
+    alert_id: alertId(result.monitor, q.feature, result.start, q.check, {
+      segment: result.segment,
+      revision: result.revision,
+    }),
+    monitor: result.monitor,
+    model_name: modelName,
+    model_versions: versions,
+    feature: q.feature,
+    feature_kind: kindSymbol(q.featureKind),
+    window_start: result.start,
+    window_end: result.end,
+    statistic: q.check,
+    value: q.value,
+    threshold: q.threshold ?? Number.NaN,
+    p_value: null,
+    reference_size: 0,
+    current_size: q.rows,
+    missing: q.check === 'null_rate' ? q.count : 0,
+    out_of_reference: q.check === 'null_rate' ? 0 : q.count,
+    baseline_version: result.baselineVersion,
+    conventions: {
+      check: 'data quality guardrail',
+      rate: q.check === 'null_rate' ? 'null or NaN / rows' : 'outside the baseline / non-missing rows',
+      baselineRate: String(q.baselineRate),
+      excess: String(q.excess),
+      driftRule: 'rate - baseline rate >= level',
+    },
+    detected_at: detectedAt,
+    severity: q.severity ?? 'warning',
+    segment: result.segment,
+    reference: 'baseline',
+    revision: result.revision,
+    adjusted_p_value: null,
+    warning_level: null,
+    critical_level: null,
+    levels_source: 'data-quality',
+  };
 }
 
 function toAlert(

@@ -20,6 +20,20 @@ export interface WindowStatisticRecord {
   readonly out_of_reference: number;
 }
 
+/** One data-quality guardrail inside a WindowStatistics record. */
+export interface QualityCheckRecord {
+  readonly feature: string;
+  readonly check: string;
+  readonly value: number;
+  readonly baseline_rate: number;
+  readonly excess: number;
+  readonly rows: number;
+  readonly count: number;
+  readonly severity: string | null;
+  readonly threshold: number | null;
+  readonly judged: boolean;
+}
+
 /** The record as encoded with schemas/window-statistics.avsc. */
 export interface WindowStatisticsRecord {
   readonly monitor: string;
@@ -32,6 +46,7 @@ export interface WindowStatisticsRecord {
   readonly model_versions: string[];
   readonly baseline_version: string;
   readonly statistics: WindowStatisticRecord[];
+  readonly quality: QualityCheckRecord[];
   readonly emitted_at: number;
 }
 
@@ -65,6 +80,18 @@ export function windowStatisticsRecord(result: WindowResult, emittedAt: number):
       current_size: s.currentSize,
       missing: s.missing,
       out_of_reference: s.outOfReference,
+    })),
+    quality: result.quality.map((q) => ({
+      feature: q.feature,
+      check: q.check,
+      value: q.value,
+      baseline_rate: q.baselineRate,
+      excess: q.excess,
+      rows: q.rows,
+      count: q.count,
+      severity: q.severity,
+      threshold: q.threshold,
+      judged: q.judged,
     })),
     emitted_at: emittedAt,
   };

@@ -3,6 +3,7 @@ import { chunkToIpc } from '../arrow/window-chunk-ipc.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
 import type { FeatureDriftSpec } from '../core/drift/feature-drift.ts';
 import type { FeatureStatistic } from '../core/drift/feature-statistic.ts';
+import { type QualityCheck, qualityChecks } from '../core/quality/data-quality.ts';
 import type { Clock } from '../core/time/clock.ts';
 import { WatermarkTracker } from '../core/time/watermark-tracker.ts';
 import type { ColumnLayout, EventBatch } from '../core/window/event-batch.ts';
@@ -14,7 +15,7 @@ import type { WindowChunk } from '../core/window/window-chunk.ts';
 import { type ClosedWindow, OVERALL, type Pane, type WindowStore } from '../core/window/window-store.ts';
 import type { DriftTask, DriftTaskResult, FeaturePartial } from '../worker/drift-task.ts';
 import { featureSpecs, type TestPlan } from './feature-specs.ts';
-import { OVERALL_SEGMENT, type Topology, type WindowSpec } from './topology-types.ts';
+import { type FeatureKind, OVERALL_SEGMENT, type Topology, type WindowSpec } from './topology-types.ts';
 import { judgeMeasurements, type PlanLevels, resolvePlanLevels } from './window-judge.ts';
 
 /** Runs drift tasks; the Piscina pool in production, an in-thread runner in tests and backtests. */
@@ -51,6 +52,8 @@ export interface WindowResult {
   readonly rows: number;
   readonly models: readonly ModelRows[];
   readonly baselineVersion: string;
+  /** Data-quality guardrails of every feature (null rate, then out-of-range or unseen share), judged first. */
+  readonly quality: readonly QualityCheck[];
   /** Every test of every feature against the baseline, then (previousPeriod) against the previous window. */
   readonly statistics: readonly FeatureStatistic[];
   /** Offset-ledger holders to release once the result is durable. */
@@ -113,6 +116,8 @@ export class DriftTopology {
   readonly #segmenter: Segmenter | null;
   readonly #levels: readonly PlanLevels[];
   readonly #cacheKey: string;
+  /** Feature kinds as the topology declares them (boolean features are categorical in specs). */
+  readonly #kinds: ReadonlyMap<string, FeatureKind>;
   /** Merged state of emitted windows per segment, for the previous-period reference: start -> state. */
   readonly #history = new Map<number, Map<number, PartialPromise>>();
   #pendingExpired: string[] = [];
@@ -126,6 +131,7 @@ export class DriftTopology {
     this.specs = specs;
     this.plans = plans;
     this.#levels = resolvePlanLevels(plans);
+    this.#kinds = new Map(topology.features.map((f) => [f.name, f.kind]));
     this.#cacheKey = `${topology.name}\u0000${baseline.version}`;
     this.#watermark = new WatermarkTracker(topology.window, clock);
     this.#segmenter =
@@ -260,6 +266,17 @@ export class DriftTopology {
       }
       models.sort((a, b) => b.rows - a.rows);
       const measurements = result.measurements!;
+      const quality = this.specs.flatMap((spec, f) =>
+        qualityChecks(
+          {
+            feature: spec.name,
+            featureKind: this.#kinds.get(spec.name) ?? spec.kind,
+            referenceCounts: spec.referenceCounts,
+            currentCounts: result.partials[f]!.counts,
+          },
+          topology.dataQuality,
+        ),
+      );
       const statistics = judgeMeasurements(this.plans, this.#levels, measurements, topology.correction);
       return {
         monitor: topology.name,
@@ -271,6 +288,7 @@ export class DriftTopology {
         rows: window.rows,
         models,
         baselineVersion: this.#options.baseline.version,
+        quality,
         statistics,
         releases: window.releases,
       };

@@ -12,10 +12,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../core/drift/thresholds.ts';
+import { DEFAULT_QUALITY } from '../core/quality/data-quality.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
   type CorrectionName,
+  type DataQualitySpec,
   type DriftTestName,
   type FeatureKind,
   type FeatureSpec,
@@ -524,6 +526,48 @@ const THRESHOLDS_FIELDS = {
 
 const thresholds = section(THRESHOLDS_FIELDS, { build: (v) => ({ correction: v.correction }) });
 
+/** A share in [0, 1]. */
+const SHARE: Check<number> = (field) => {
+  const value = number()(field);
+  if (value === undefined) return undefined;
+  if (value < 0 || value > 1) return field.fail(`must be a share in [0, 1], got ${value}`);
+  return value;
+};
+
+const QUALITY_LEVEL_FIELDS = {
+  warning: optional(SHARE),
+  critical: optional(SHARE),
+} satisfies FieldTable;
+
+function qualityLevels(fallback: { warning: number | null; critical: number | null }) {
+  return section(QUALITY_LEVEL_FIELDS, {
+    check: (v, at) => {
+      if (v.warning !== undefined && v.critical !== undefined && v.warning > v.critical) {
+        at.fail('critical', `must not be below warning (${v.warning}), got ${v.critical}`);
+      }
+    },
+    build: (v) =>
+      v.warning === undefined && v.critical === undefined
+        ? fallback
+        : { warning: v.warning ?? null, critical: v.critical ?? null },
+  });
+}
+
+const DATA_QUALITY_FIELDS = {
+  nullRate: withDefault(qualityLevels(DEFAULT_QUALITY.nullRate), DEFAULT_QUALITY.nullRate),
+  outOfRange: withDefault(qualityLevels(DEFAULT_QUALITY.outOfRange), DEFAULT_QUALITY.outOfRange),
+  unseenShare: withDefault(qualityLevels(DEFAULT_QUALITY.unseenShare), DEFAULT_QUALITY.unseenShare),
+  minRows: withDefault(number({ above: 0 }), DEFAULT_QUALITY.minRows),
+} satisfies FieldTable;
+
+const dataQuality = section(DATA_QUALITY_FIELDS, {
+  check: (v, at) => {
+    if (v.minRows !== undefined && !Number.isInteger(v.minRows))
+      at.fail('minRows', `must be an integer, got ${v.minRows}`);
+  },
+  build: (v): DataQualitySpec => v,
+});
+
 const SEGMENTS_FIELDS = {
   field: required(FIELD_PATH),
   maxValues: withDefault(number({ above: 0 }), 20),
@@ -581,6 +625,7 @@ const TOPOLOGY_FIELDS = {
   features: required(uniqueBy(list(feature, { nonEmpty: true }), 'name')),
   thresholds: withDefault(thresholds, { correction: 'none' as CorrectionName }),
   segments: optional(segments),
+  dataQuality: withDefault(dataQuality, DEFAULT_QUALITY as DataQualitySpec),
   outputs: withDefault(outputs, OUTPUTS_DEFAULT),
 } satisfies FieldTable;
 
@@ -601,6 +646,8 @@ export const TOPOLOGY_KEYS = {
   test: Object.keys(TEST_FIELDS),
   thresholds: Object.keys(THRESHOLDS_FIELDS),
   segments: Object.keys(SEGMENTS_FIELDS),
+  dataQuality: Object.keys(DATA_QUALITY_FIELDS),
+  qualityLevels: Object.keys(QUALITY_LEVEL_FIELDS),
   outputs: Object.keys(OUTPUTS_FIELDS),
 } as const;
 
@@ -615,6 +662,7 @@ function assemble(
     features: FeatureEntry[];
     thresholds: { correction: CorrectionName };
     segments: SegmentsSpec | undefined;
+    dataQuality: DataQualitySpec;
     outputs: OutputsEntry;
   },
   absoluteFile: string,
@@ -646,6 +694,7 @@ function assemble(
     window: v.window,
     features,
     correction: v.thresholds.correction,
+    dataQuality: v.dataQuality,
     segments: v.segments ?? null,
     outputs: {
       alertTopic: v.outputs.alerts,

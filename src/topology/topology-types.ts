@@ -157,6 +157,14 @@ export interface OutputsSpec {
   readonly lateEventsTopic: string | null;
 }
 
+/** Data-quality guardrails (see src/core/quality/data-quality.ts): levels on the excess over the baseline's rate. */
+export interface DataQualitySpec {
+  readonly nullRate: { readonly warning: number | null; readonly critical: number | null };
+  readonly outOfRange: { readonly warning: number | null; readonly critical: number | null };
+  readonly unseenShare: { readonly warning: number | null; readonly critical: number | null };
+  readonly minRows: number;
+}
+
 export interface Topology {
   /** Monitor name: lowercase letters, digits and dashes. Used in consumer group ids and alert ids. */
   readonly name: string;
@@ -169,6 +177,7 @@ export interface Topology {
   readonly window: WindowSpec;
   readonly features: readonly FeatureSpec[];
   readonly correction: CorrectionName;
+  readonly dataQuality: DataQualitySpec;
   /** null: the stream is one segment. */
   readonly segments: SegmentsSpec | null;
   readonly outputs: OutputsSpec;

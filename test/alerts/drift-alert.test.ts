@@ -114,6 +114,7 @@ function result(
       { name: 'other', version: '9', rows: 20 },
       { name: 'credit-risk', version: '1.5.0', rows: 10 },
     ],
+    quality: [],
     baselineVersion: 'credit-risk@06d1163955de',
     statistics,
     releases: [],

@@ -1,3 +1,4 @@
+import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
 import type { FeatureKind, FeatureSpec, Topology, WindowSpec } from '../../src/topology/topology-types.ts';
 
 /** Tests a feature kind gets in these topologies (any allowed test would do: baselines store them all). */
@@ -45,6 +46,7 @@ export function baselineTestTopology(
     window: overrides.window ?? ONE_MINUTE_TUMBLING,
     features: features.map(([name, field, kind]) => ({ name, field, kind, tests: TESTS[kind] })),
     correction: 'none',
+    dataQuality: DEFAULT_QUALITY,
     segments: null,
     outputs: {
       alertTopic: 'driftwatch.alerts',

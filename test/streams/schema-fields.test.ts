@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
 import { readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import {
   checkFieldUses,
@@ -50,6 +51,7 @@ function topology(
       tests: [{ test: 'psi', thresholds: { kind: 'fixed', warning: null, critical: 0.2 } }],
     })),
     correction: 'none',
+    dataQuality: DEFAULT_QUALITY,
     segments:
       segments === null ? null : { field: segments, maxValues: 10, otherLabel: 'other', overall: false },
     outputs: {

@@ -1,5 +1,6 @@
 import type { Baseline } from '../../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-baseline.ts';
+import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
 import {
   type CreditRiskDrift,
   type CreditRiskEvent,
@@ -60,6 +61,7 @@ export const CREDIT_RISK_TOPOLOGY: Topology = {
     feature('country', 'categorical', 'chi2', 0.001),
   ],
   correction: 'none',
+  dataQuality: DEFAULT_QUALITY,
   segments: null,
   outputs: {
     alertTopic: 'driftwatch.alerts',

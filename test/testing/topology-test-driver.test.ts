@@ -128,10 +128,13 @@ describe('TopologyTestDriver: event time', () => {
       ['x', 'psi', 'critical'],
       ['c', 'js', 'critical'],
     ]);
-    expect(d.alerts.map((a) => [a.feature, a.window_start - T0, a.severity])).toEqual([
-      ['x', MIN, 'critical'],
-      ['c', MIN, 'critical'],
+    // Half of the shifted x lies above the baseline's maximum: the out-of-range guardrail fires first.
+    expect(d.alerts.map((a) => [a.feature, a.window_start - T0, a.statistic, a.severity])).toEqual([
+      ['x', MIN, 'out_of_range', 'critical'],
+      ['x', MIN, 'psi', 'critical'],
+      ['c', MIN, 'js', 'critical'],
     ]);
+    expect(calm!.quality.every((q) => q.severity === null && q.judged)).toBe(true);
   });
 
   it('drops and counts late events under the drop policy', async () => {
@@ -404,6 +407,33 @@ describe('TopologyTestDriver: references and levels', () => {
     expect(moved.value).toBeGreaterThan(0.4);
     // "b" rose from half to three quarters; "a" fell from half to a quarter, the larger relative change.
     expect(moved.conventions.largestChange).toMatch(/^a: 0\.\d+ -> 0\.2\d+ \(-/);
+  });
+
+  it('data-quality guardrails: a null spike alerts on null_rate, ahead of the drift it causes, at configured levels', async () => {
+    const text = topology(TUMBLING).concat(
+      'dataQuality:\n  nullRate: { warning: 0.02, critical: 0.1 }\n  minRows: 50\n',
+    );
+    const d = await TopologyTestDriver.create({
+      topology: parseTopology(text, 't.yaml'),
+      baseline,
+      startTime: T0,
+    });
+    const spiky = rows(31, 1000, T0 + MIN, MIN).map((r, i) => (i % 20 === 0 ? { ...r, x: null } : r));
+    d.pipe(rows(30, 1000, T0, MIN).map(record));
+    d.pipe(spiky.map(record));
+    await d.end();
+    const nulls = d.results.map((r) => r.quality.find((q) => q.feature === 'x' && q.check === 'null_rate')!);
+    expect(nulls.map((q) => [q.value, q.severity])).toEqual([
+      [0, null],
+      [0.05, 'warning'],
+    ]);
+    // PSI counts nulls in its own bucket, so the spike also moves it; the guardrail comes first and explains it.
+    expect(
+      d.alerts.map((a) => [a.window_start - T0, a.feature, a.statistic, a.severity, a.levels_source]),
+    ).toEqual([
+      [MIN, 'x', 'null_rate', 'warning', 'data-quality'],
+      [MIN, 'x', 'psi', 'critical', 'fixed'],
+    ]);
   });
 
   it('applies the multiple-testing correction to p-value tests of one window', async () => {

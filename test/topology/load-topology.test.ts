@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../../src/core/drift/thresholds.ts';
+import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
 import { DriftwatchError, ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import {
   CORRECTIONS,
@@ -180,6 +181,7 @@ describe('parseTopology: valid files', () => {
         { name: 'channel', field: 'channel', kind: 'categorical', tests: [test('js', fixed(null, 0.3))] },
       ],
       correction: 'none',
+      dataQuality: DEFAULT_QUALITY,
       segments: null,
       outputs: { alertTopic: 'credit.alerts', deadLetterTopic: 'credit.dlq', ...NO_OUTPUTS },
     };
@@ -304,6 +306,7 @@ describe('parseTopology: valid files', () => {
         { name: 'channel', field: 'channel', kind: 'categorical', tests: [JS] },
       ],
       correction: 'holm',
+      dataQuality: DEFAULT_QUALITY,
       segments: { field: 'meta.region', maxValues: 8, otherLabel: 'rest', overall: false },
       outputs: {
         alertTopic: 'credit.alerts',
@@ -346,6 +349,7 @@ describe('parseTopology: valid files', () => {
         { name: 'country', field: 'country', kind: 'categorical', tests: [JS] },
       ],
       correction: 'none',
+      dataQuality: DEFAULT_QUALITY,
       segments: null,
       outputs: { alertTopic: 'driftwatch.alerts', deadLetterTopic: 'driftwatch.dead-letter', ...NO_OUTPUTS },
     } satisfies Topology);

@@ -90,6 +90,8 @@ const sections = {
   test: testMapping,
   thresholds: property(root, 'thresholds'),
   segments: property(root, 'segments'),
+  dataQuality: property(root, 'dataQuality'),
+  qualityLevels: property(property(root, 'dataQuality'), 'nullRate'),
   outputs: property(root, 'outputs'),
 };
 
@@ -162,6 +164,8 @@ describe('topologies/topology.schema.json', () => {
     ['test', TOPOLOGY_KEYS.test],
     ['thresholds', TOPOLOGY_KEYS.thresholds],
     ['segments', TOPOLOGY_KEYS.segments],
+    ['dataQuality', TOPOLOGY_KEYS.dataQuality],
+    ['qualityLevels', TOPOLOGY_KEYS.qualityLevels],
     ['outputs', TOPOLOGY_KEYS.outputs],
   ] as const)('describes the %s keys the loader accepts, and no others', (name, keys) => {
     const section = sections[name];
