@@ -59,3 +59,16 @@ export class DriftwatchError extends Error {
 export function isDriftwatchError(value: unknown, code?: ErrorCode): value is DriftwatchError {
   return value instanceof DriftwatchError && (code === undefined || value.code === code);
 }
+
+/** An invalid option of a public constructor or function: names the option and the value it got. */
+export function optionError(option: string, message: string, value: unknown): DriftwatchError {
+  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
+    option,
+    value,
+  });
+}
+
+/** Inputs a statistic or a state cannot be computed on (mismatched layouts, bad frames, bad values). */
+export function statisticInputError(message: string, details: Record<string, unknown> = {}): DriftwatchError {
+  return new DriftwatchError(ErrorCodes.STATISTIC_INPUT, message, details);
+}

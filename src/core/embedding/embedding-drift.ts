@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { optionError, statisticInputError } from '../../errors.ts';
 import { ksTwoSample } from '../stats/kolmogorov-smirnov.ts';
 import { normalSurvival } from '../stats/two-proportion-z.ts';
 import { sortedSample } from '../stats/weighted-sample.ts';
@@ -44,17 +44,6 @@ export const EMBEDDING_DEFAULT_BANDWIDTH_ROWS = 1000;
 export const EMBEDDING_DEFAULT_PROJECTION_SEED = 0x656d6231; // "emb1"
 export const EMBEDDING_MAX_PROJECTIONS = 1000;
 
-function inputError(message: string, details: Record<string, unknown> = {}): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.STATISTIC_INPUT, message, details);
-}
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
-}
-
 function checkSample(what: string, s: EmbeddingSample): void {
   if (
     s === null ||
@@ -66,7 +55,7 @@ function checkSample(what: string, s: EmbeddingSample): void {
     s.dimension < 1 ||
     s.values.length < s.rows * s.dimension
   ) {
-    throw inputError(`${what}: not an embedding sample (rows × dimension values)`);
+    throw statisticInputError(`${what}: not an embedding sample (rows × dimension values)`);
   }
 }
 
@@ -93,7 +82,7 @@ export function centroidCosineDistance(a: Float64Array, b: Float64Array): number
     a.length !== b.length ||
     a.length === 0
   ) {
-    throw inputError('centroidCosineDistance needs two Float64Arrays of the same non-zero length');
+    throw statisticInputError('centroidCosineDistance needs two Float64Arrays of the same non-zero length');
   }
   let na = 0;
   let nb = 0;
@@ -133,7 +122,8 @@ export function medianHeuristicBandwidth(
   if (!Number.isInteger(maxRows) || maxRows < 2)
     throw optionError('bandwidthRows', 'must be an integer >= 2', maxRows);
   const m = Math.min(sample.rows, maxRows);
-  if (m < 2) throw inputError(`the median heuristic needs at least 2 reference rows, got ${sample.rows}`);
+  if (m < 2)
+    throw statisticInputError(`the median heuristic needs at least 2 reference rows, got ${sample.rows}`);
   const d = sample.dimension;
   const x = sample.values;
   const distances = new Float64Array((m * (m - 1)) / 2);
@@ -149,9 +139,12 @@ export function medianHeuristicBandwidth(
   const sigma = median(distances);
   if (sigma > 0) return sigma;
   if (positive === 0) {
-    throw inputError('the reference sample holds a single distinct vector: no median-heuristic bandwidth', {
-      rows: m,
-    });
+    throw statisticInputError(
+      'the reference sample holds a single distinct vector: no median-heuristic bandwidth',
+      {
+        rows: m,
+      },
+    );
   }
   // Sorted ascending: the positive distances are the last `positive` ones.
   return median(distances.subarray(distances.length - positive));
@@ -182,14 +175,16 @@ export function linearTimeMmd(x: EmbeddingSample, y: EmbeddingSample, bandwidth:
   checkSample('linearTimeMmd (first sample)', x);
   checkSample('linearTimeMmd (second sample)', y);
   if (x.dimension !== y.dimension) {
-    throw inputError(`linearTimeMmd: dimensions ${x.dimension} and ${y.dimension} differ`);
+    throw statisticInputError(`linearTimeMmd: dimensions ${x.dimension} and ${y.dimension} differ`);
   }
   if (!(typeof bandwidth === 'number' && bandwidth > 0 && Number.isFinite(bandwidth))) {
-    throw inputError(`linearTimeMmd: bandwidth must be a finite number > 0, got ${bandwidth}`, { bandwidth });
+    throw statisticInputError(`linearTimeMmd: bandwidth must be a finite number > 0, got ${bandwidth}`, {
+      bandwidth,
+    });
   }
   const pairs = Math.floor(Math.min(x.rows, y.rows) / 2);
   if (pairs < 2) {
-    throw inputError(`linearTimeMmd needs at least 4 rows per side, got ${x.rows} and ${y.rows}`, {
+    throw statisticInputError(`linearTimeMmd needs at least 4 rows per side, got ${x.rows} and ${y.rows}`, {
       rows: [x.rows, y.rows],
     });
   }
@@ -321,9 +316,10 @@ export function randomProjectionKs(
     throw optionError('seed', 'must be an integer in 0..2^32 - 1', seed);
   }
   if (x.dimension !== y.dimension) {
-    throw inputError(`randomProjectionKs: dimensions ${x.dimension} and ${y.dimension} differ`);
+    throw statisticInputError(`randomProjectionKs: dimensions ${x.dimension} and ${y.dimension} differ`);
   }
-  if (x.rows === 0 || y.rows === 0) throw inputError('randomProjectionKs needs at least one row per side');
+  if (x.rows === 0 || y.rows === 0)
+    throw statisticInputError('randomProjectionKs needs at least one row per side');
   const directions = projectionDirections(x.dimension, projections, seed);
   const statistics = new Float64Array(projections);
   const pValues = new Float64Array(projections);
@@ -362,7 +358,7 @@ export function prepareEmbeddingReference(
   options: EmbeddingReferenceOptions = {},
 ): EmbeddingReference {
   if (!(summary instanceof EmbeddingSummary))
-    throw inputError('prepareEmbeddingReference needs an EmbeddingSummary');
+    throw statisticInputError('prepareEmbeddingReference needs an EmbeddingSummary');
   const sample = summary.sample();
   let bandwidth = options.bandwidth;
   if (bandwidth === undefined) {
@@ -404,9 +400,10 @@ export function embeddingDrift(
   current: EmbeddingSummary,
   options: EmbeddingDriftOptions = {},
 ): EmbeddingDriftResult {
-  if (!(current instanceof EmbeddingSummary)) throw inputError('embeddingDrift needs an EmbeddingSummary');
+  if (!(current instanceof EmbeddingSummary))
+    throw statisticInputError('embeddingDrift needs an EmbeddingSummary');
   if (current.dimension !== reference.dimension) {
-    throw inputError(
+    throw statisticInputError(
       `embeddingDrift: the window has dimension ${current.dimension}, the reference ${reference.dimension}`,
       { dimension: [reference.dimension, current.dimension] },
     );

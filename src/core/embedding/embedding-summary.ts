@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { optionError, statisticInputError } from '../../errors.ts';
 import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import { hashFloat64, hashString } from '../sketches/hash64.ts';
 
@@ -46,17 +46,6 @@ export interface EmbeddingSample {
   readonly rows: number;
   readonly dimension: number;
   readonly values: Float64Array;
-}
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
-}
-
-function inputError(message: string, details: Record<string, unknown> = {}): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.STATISTIC_INPUT, message, details);
 }
 
 const hashOut = new Uint32Array(2);
@@ -150,10 +139,10 @@ export class EmbeddingSummary {
   ): void {
     const d = this.#dimension;
     if (!(vectors instanceof Float32Array || vectors instanceof Float64Array)) {
-      throw inputError('embedding vectors must be a Float32Array or a Float64Array');
+      throw statisticInputError('embedding vectors must be a Float32Array or a Float64Array');
     }
     if (!Number.isSafeInteger(rows) || rows < 0 || rows * d > vectors.length) {
-      throw inputError(
+      throw statisticInputError(
         `rows ${rows} is not an integer in 0..${Math.floor(vectors.length / d)} (dimension ${d})`,
         {
           rows,
@@ -163,13 +152,16 @@ export class EmbeddingSummary {
       );
     }
     if (keys !== null && (!Array.isArray(keys) || keys.length < rows)) {
-      throw inputError(`${rows} rows need ${rows} keys, got ${keys?.length}`, { rows, keys: keys?.length });
+      throw statisticInputError(`${rows} rows need ${rows} keys, got ${keys?.length}`, {
+        rows,
+        keys: keys?.length,
+      });
     }
     if (
       keys === null &&
       (!Number.isSafeInteger(firstIndex) || firstIndex < 0 || firstIndex + rows > 2 ** 53)
     ) {
-      throw inputError(`firstIndex ${firstIndex} is not a safe integer >= 0`, { firstIndex });
+      throw statisticInputError(`firstIndex ${firstIndex} is not a safe integer >= 0`, { firstIndex });
     }
     for (let i = 0; i < rows; i++) {
       const base = i * d;
@@ -197,7 +189,7 @@ export class EmbeddingSummary {
       if (keys === null) hashFloat64(firstIndex + i, hashOut);
       else {
         const key = keys[i];
-        if (typeof key !== 'string') throw inputError(`key of row ${i} is not a string`, { row: i });
+        if (typeof key !== 'string') throw statisticInputError(`key of row ${i} is not a string`, { row: i });
         hashString(key, hashOut);
       }
       this.#offer(hashOut[0]!, hashOut[1]!, vectors, base);
@@ -282,9 +274,10 @@ export class EmbeddingSummary {
    * DW_STATISTIC_INPUT): a smaller sample on one side would not be the bottom-k of the union.
    */
   mergeFrom(other: EmbeddingSummary): void {
-    if (!(other instanceof EmbeddingSummary)) throw inputError('can only merge another EmbeddingSummary');
+    if (!(other instanceof EmbeddingSummary))
+      throw statisticInputError('can only merge another EmbeddingSummary');
     if (other.#dimension !== this.#dimension || other.#sampleSize !== this.#sampleSize) {
-      throw inputError(
+      throw statisticInputError(
         `cannot merge embedding summaries of dimension ${this.#dimension} / sample ${this.#sampleSize} and ` +
           `dimension ${other.#dimension} / sample ${other.#sampleSize}`,
         { dimension: [this.#dimension, other.#dimension], sampleSize: [this.#sampleSize, other.#sampleSize] },

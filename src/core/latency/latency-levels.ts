@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { DriftwatchError, ErrorCodes, optionError } from '../../errors.ts';
 import type { LatencySketch } from './latency-sketch.ts';
 
 /**
@@ -64,13 +64,6 @@ export interface LatencySummary {
   readonly rejected: number;
   readonly level: HealthLevel;
   readonly levels: LatencyLevels;
-}
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
 }
 
 function isPositiveFinite(x: unknown): x is number {

@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { DriftwatchError, ErrorCodes, optionError } from '../../errors.ts';
 import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 
 /**
@@ -73,13 +73,6 @@ export interface LatencyBuckets {
   keys: Int32Array;
   /** Count of each bucket (integers). */
   counts: Float64Array;
-}
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
 }
 
 function checkOptions(alpha: number, binLimit: number): void {

@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { optionError, statisticInputError } from '../../errors.ts';
 import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import { checkColumn } from '../stats/column-checks.ts';
 
@@ -111,17 +111,6 @@ export type ScoreDistribution =
       /** Counts per bin of the negative rows' scores. */
       readonly negative: Float64Array;
     };
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
-}
-
-function inputError(message: string, details: Record<string, unknown> = {}): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.STATISTIC_INPUT, message, details);
-}
 
 function checkInteger(option: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -298,7 +287,7 @@ export class ClassificationState {
     let column: number;
     if (this.#task === 'binary') {
       if (className !== this.#positiveClass) {
-        throw inputError(
+        throw statisticInputError(
           `binary scores are the positive class's (${this.#positiveClass}), not ${className}'s`,
           {
             className,
@@ -393,7 +382,7 @@ export class ClassificationState {
       fresh.push(name);
     }
     if (this.#classes.length + fresh.length > this.#maxClasses) {
-      throw inputError(
+      throw statisticInputError(
         `${this.#classes.length + fresh.length} distinct classes exceed maxClasses ${this.#maxClasses}`,
         { classes: this.#classes.length + fresh.length, maxClasses: this.#maxClasses },
       );
@@ -476,10 +465,10 @@ export class ClassificationState {
     const predictionValidity = batch.predictionValidity ?? null;
     const predictionDictionary = batch.predictionDictionary ?? dictionary;
     if (!(labels instanceof Int32Array) || !(predictions instanceof Int32Array)) {
-      throw inputError('labels and predictions must be Int32Arrays of class codes');
+      throw statisticInputError('labels and predictions must be Int32Arrays of class codes');
     }
     if (!Array.isArray(dictionary) || !Array.isArray(predictionDictionary)) {
-      throw inputError('dictionary and predictionDictionary must be arrays of class names');
+      throw statisticInputError('dictionary and predictionDictionary must be arrays of class names');
     }
     checkColumn(length, labels.length, labelValidity, 'labels');
     checkColumn(length, predictions.length, predictionValidity, 'predictions');
@@ -488,25 +477,35 @@ export class ClassificationState {
     const probabilities = batch.probabilities ?? null;
     const columnNames = batch.probabilityClasses ?? [];
     if (binary && probabilities !== null) {
-      throw inputError('a binary state takes `scores` (the positive class probability), not `probabilities`');
+      throw statisticInputError(
+        'a binary state takes `scores` (the positive class probability), not `probabilities`',
+      );
     }
     if (!binary && scores !== null) {
-      throw inputError('a multiclass state takes `probabilities` with `probabilityClasses`, not `scores`');
+      throw statisticInputError(
+        'a multiclass state takes `probabilities` with `probabilityClasses`, not `scores`',
+      );
     }
     if (scores !== null) {
-      if (!(scores instanceof Float64Array)) throw inputError('scores must be a Float64Array');
+      if (!(scores instanceof Float64Array)) throw statisticInputError('scores must be a Float64Array');
       checkColumn(length, scores.length, null, 'scores');
     }
     const columns = columnNames.length;
     if (probabilities !== null) {
-      if (!(probabilities instanceof Float64Array)) throw inputError('probabilities must be a Float64Array');
-      if (columns === 0) throw inputError('probabilities need probabilityClasses naming their columns');
-      if (new Set(columnNames).size !== columns) throw inputError('probabilityClasses has duplicate classes');
+      if (!(probabilities instanceof Float64Array))
+        throw statisticInputError('probabilities must be a Float64Array');
+      if (columns === 0)
+        throw statisticInputError('probabilities need probabilityClasses naming their columns');
+      if (new Set(columnNames).size !== columns)
+        throw statisticInputError('probabilityClasses has duplicate classes');
       if (probabilities.length < length * columns) {
-        throw inputError(`probabilities hold ${probabilities.length} values, need ${length} x ${columns}`, {
-          length,
-          columns,
-        });
+        throw statisticInputError(
+          `probabilities hold ${probabilities.length} values, need ${length} x ${columns}`,
+          {
+            length,
+            columns,
+          },
+        );
       }
     }
 
@@ -518,13 +517,16 @@ export class ClassificationState {
       const t = labels[i]!;
       const p = predictions[i]!;
       if (!(t >= 0 && t < dictionary.length)) {
-        throw inputError(`label code ${t} at row ${i} is outside the dictionary of ${dictionary.length}`, {
-          row: i,
-          code: t,
-        });
+        throw statisticInputError(
+          `label code ${t} at row ${i} is outside the dictionary of ${dictionary.length}`,
+          {
+            row: i,
+            code: t,
+          },
+        );
       }
       if (!(p >= 0 && p < predictionDictionary.length)) {
-        throw inputError(
+        throw statisticInputError(
           `prediction code ${p} at row ${i} is outside the dictionary of ${predictionDictionary.length}`,
           { row: i, code: p },
         );
@@ -592,16 +594,16 @@ export class ClassificationState {
    */
   mergeFrom(other: ClassificationState): void {
     if (!(other instanceof ClassificationState)) {
-      throw inputError('can only merge another ClassificationState');
+      throw statisticInputError('can only merge another ClassificationState');
     }
     if (other.#task !== this.#task || other.#positiveClass !== this.#positiveClass) {
-      throw inputError(
+      throw statisticInputError(
         `cannot merge a ${other.#task} state (positive class ${other.#positiveClass}) into a ${this.#task} state ` +
           `(positive class ${this.#positiveClass})`,
       );
     }
     if (other.#bins !== this.#bins) {
-      throw inputError(`cannot merge states with ${other.#bins} and ${this.#bins} bins`, {
+      throw statisticInputError(`cannot merge states with ${other.#bins} and ${this.#bins} bins`, {
         bins: this.#bins,
         otherBins: other.#bins,
       });

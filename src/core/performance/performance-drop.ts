@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { DriftwatchError, ErrorCodes, optionError } from '../../errors.ts';
 
 /**
  * Judges a window's model-performance metric against the baseline's value of the same metric.
@@ -96,13 +96,6 @@ export interface PerformanceComparison {
   /** Why the verdict is `insufficient`, or that the baseline was 0; null otherwise. */
   readonly reason: string | null;
   readonly levels: PerformanceDropLevels;
-}
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
 }
 
 /** Fills defaults and validates: 0 < warning < critical, both finite; minRows a positive safe integer. */

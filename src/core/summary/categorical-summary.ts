@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { optionError, statisticInputError } from '../../errors.ts';
 import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import {
   FREQUENT_ITEMS_DEFAULT_LG_MAX_MAP_SIZE,
@@ -45,17 +45,6 @@ export interface CategoryCounts {
   maxError: number;
   /** present - sum(counts): untracked categories and undercounts; 0 when exact. */
   otherCount: number;
-}
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
-}
-
-function inputError(message: string, details: Record<string, unknown> = {}): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.STATISTIC_INPUT, message, details);
 }
 
 export class CategoricalSummary {
@@ -163,7 +152,7 @@ export class CategoricalSummary {
       } else if (typeof v === 'string') {
         tally.set(v, (tally.get(v) ?? 0) + 1);
       } else {
-        throw inputError(`categorical values are strings or null, got ${typeof v} at index ${i}`, {
+        throw statisticInputError(`categorical values are strings or null, got ${typeof v} at index ${i}`, {
           index: i,
         });
       }
@@ -188,10 +177,13 @@ export class CategoricalSummary {
     dictionary: readonly string[],
   ): void {
     if (!Number.isInteger(length) || length < 0 || length > codes.length) {
-      throw inputError(`length ${length} exceeds ${codes.length} codes`, { length, codes: codes.length });
+      throw statisticInputError(`length ${length} exceeds ${codes.length} codes`, {
+        length,
+        codes: codes.length,
+      });
     }
     if (validity !== null && validity.length * 8 < length) {
-      throw inputError(`validity bitmap covers fewer than ${length} values`, {
+      throw statisticInputError(`validity bitmap covers fewer than ${length} values`, {
         length,
         validityBytes: validity.length,
       });
@@ -206,7 +198,7 @@ export class CategoricalSummary {
       }
       const code = codes[i]!;
       if (code < 0 || code >= size) {
-        throw inputError(`code ${code} at row ${i} is outside the ${size}-entry dictionary`, {
+        throw statisticInputError(`code ${code} at row ${i} is outside the ${size}-entry dictionary`, {
           code,
           row: i,
         });
@@ -220,7 +212,7 @@ export class CategoricalSummary {
       if (count === 0) continue;
       const category = dictionary[code];
       if (typeof category !== 'string') {
-        throw inputError(`dictionary entry ${code} is not a string`, { code });
+        throw statisticInputError(`dictionary entry ${code} is not a string`, { code });
       }
       this.#hll.update(category);
       this.#addCount(category, count);
@@ -248,7 +240,7 @@ export class CategoricalSummary {
   /** Adds `other`'s state into this one; `other` is not modified. Options stay this summary's. */
   mergeFrom(other: CategoricalSummary): void {
     if (!(other instanceof CategoricalSummary)) {
-      throw inputError('can only merge another CategoricalSummary');
+      throw statisticInputError('can only merge another CategoricalSummary');
     }
     const src = other === this ? this.clone() : other;
     this.#missing += src.#missing;

@@ -1,4 +1,4 @@
-import { DriftwatchError, ErrorCodes } from '../../errors.ts';
+import { DriftwatchError, ErrorCodes, optionError } from '../../errors.ts';
 import { ByteReader, ByteWriter, SerialKind } from '../sketches/byte-codec.ts';
 import { KLL_DEFAULT_K, KLL_MAX_K, KLL_MIN_K, KllSketch } from '../sketches/kll-sketch.ts';
 import { checkColumn } from '../stats/column-checks.ts';
@@ -44,13 +44,6 @@ export interface NumericSample {
 }
 
 let scratch = new Float64Array(1024);
-
-function optionError(option: string, message: string, value: unknown): DriftwatchError {
-  return new DriftwatchError(ErrorCodes.INVALID_OPTION, `${option} ${message}, got ${value}`, {
-    option,
-    value,
-  });
-}
 
 export class NumericSummary {
   readonly #exactLimit: number;
