@@ -7,7 +7,7 @@
 import type { Baseline } from '../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../src/baseline/build-baseline.ts';
 import { DEFAULT_QUALITY } from '../src/core/quality/data-quality.ts';
-import { cumulative, SeededRandom } from '../src/demo/seeded-random.ts';
+import { cumulative, SeededRandom } from '../src/core/random/seeded-random.ts';
 import type { FeatureSpec, Topology } from '../src/topology/topology-types.ts';
 
 export const NUMERIC_FEATURES = Array.from({ length: 20 }, (_, i) => `n${String(i + 1).padStart(2, '0')}`);
@@ -160,7 +160,6 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
       modelVersionField: 'model_version',
     },
     baseline: { path: baselinePath, topic: null, name: `bench-wide-${runId}`, previousPeriod: false },
-    baselinePath,
     window: {
       type: 'tumbling',
       sizeMs: 60_000,

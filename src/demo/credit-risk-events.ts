@@ -1,4 +1,4 @@
-import { cumulative, SeededRandom } from './seeded-random.ts';
+import { cumulative, SeededRandom } from '../core/random/seeded-random.ts';
 
 /**
  * The demo model's prediction events (schemas/credit-risk-prediction.avsc). The same generator, with the same seed

@@ -108,7 +108,7 @@ export class TopologyTestDriver {
     if (options?.topology === undefined) {
       throw new DriftwatchError(ErrorCodes.INVALID_OPTION, 'TopologyTestDriver needs a topology');
     }
-    const baseline = options.baseline ?? (await loadBaseline(options.topology.baselinePath));
+    const baseline = options.baseline ?? (await loadBaseline(options.topology.baseline.path));
     return new TopologyTestDriver(options, baseline);
   }
 

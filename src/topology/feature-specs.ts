@@ -36,7 +36,7 @@ export function featureSpecs(
     if (reference === undefined) {
       throw invalid(
         name,
-        `baseline ${baseline.version} (${topology.baselinePath}) has no feature "${name}" that topology ${topology.name} monitors`,
+        `baseline ${baseline.version} (${topology.baseline.path}) has no feature "${name}" that topology ${topology.name} monitors`,
       );
     }
     const expected = feature.kind === 'numeric' ? 'numeric' : 'categorical';

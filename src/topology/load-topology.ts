@@ -690,7 +690,6 @@ function assemble(
       name: v.baseline.name ?? v.name,
       previousPeriod: v.baseline.previousPeriod,
     },
-    baselinePath,
     window: v.window,
     features,
     correction: v.thresholds.correction,

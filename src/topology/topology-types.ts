@@ -172,8 +172,6 @@ export interface Topology {
   readonly file: string;
   readonly source: SourceSpec;
   readonly baseline: BaselineSpec;
-  /** Absolute path of the baseline file (the same as `baseline.path`). */
-  readonly baselinePath: string;
   readonly window: WindowSpec;
   readonly features: readonly FeatureSpec[];
   readonly correction: CorrectionName;

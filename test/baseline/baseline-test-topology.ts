@@ -42,7 +42,6 @@ export function baselineTestTopology(
       name: 'baseline-test',
       previousPeriod: false,
     },
-    baselinePath: '/virtual/baseline-test.baseline.json',
     window: overrides.window ?? ONE_MINUTE_TUMBLING,
     features: features.map(([name, field, kind]) => ({ name, field, kind, tests: TESTS[kind] })),
     correction: 'none',

@@ -164,7 +164,7 @@ describe('drift engine on the real broker and registry', () => {
 
   it('alerts on exactly the shifted numeric and categorical features, in the drifted windows', async () => {
     const topology = await isolatedTopology();
-    const baseline = await loadBaseline(topology.baselinePath);
+    const baseline = await loadBaseline(topology.baseline.path);
     const producer = await connectProducer(topology);
     const { engine, windows, until } = await startEngine(topology);
     await produceWindows(producer, 202, [

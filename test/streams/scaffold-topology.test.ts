@@ -120,7 +120,7 @@ describe('scaffoldTopology', () => {
       timeSemantics: 'event',
       eventTimeField: 'event_time',
     });
-    expect(topology.baselinePath).toBe(path.join(path.dirname(file), 'baselines/loans.baseline.json'));
+    expect(topology.baseline.path).toBe(path.join(path.dirname(file), 'baselines/loans.baseline.json'));
     expect(topology.window).toMatchObject({ type: 'tumbling', sizeMs: 60_000, quietCloseMs: 5_000 });
     expect(topology.features.map((f) => [f.name, f.kind, f.tests.length > 0])).toEqual([
       ['amount', 'numeric', true],

@@ -34,7 +34,6 @@ function topology(
       ...source,
     },
     baseline: { path: 'b.json', topic: null, name: 'test', previousPeriod: false },
-    baselinePath: 'b.json',
     window: {
       type: 'tumbling',
       sizeMs: 60_000,

@@ -43,7 +43,6 @@ export const CREDIT_RISK_TOPOLOGY: Topology = {
     modelVersionField: 'model_version',
   },
   baseline: { path: BASELINE_PATH, topic: null, name: 'credit-risk', previousPeriod: false },
-  baselinePath: BASELINE_PATH,
   window: {
     type: 'tumbling',
     sizeMs: 60_000,

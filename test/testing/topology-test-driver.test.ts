@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Baseline } from '../../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../../src/baseline/build-baseline.ts';
-import { SeededRandom } from '../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../src/core/random/seeded-random.ts';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.ts';
 import { parseTopology } from '../../src/topology/load-topology.ts';
 

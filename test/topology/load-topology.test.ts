@@ -154,7 +154,6 @@ describe('parseTopology: valid files', () => {
         modelVersionField: 'meta.version',
       },
       baseline: { path: baselinePath, topic: null, name: 'credit-risk', previousPeriod: false },
-      baselinePath,
       window: {
         type: 'tumbling',
         sizeMs: 60_000,
@@ -269,7 +268,6 @@ describe('parseTopology: valid files', () => {
         name: 'credit-risk-v2',
         previousPeriod: true,
       },
-      baselinePath,
       window: {
         type: 'hopping',
         sizeMs: 600_000,
@@ -334,7 +332,6 @@ describe('parseTopology: valid files', () => {
         modelVersionField: 'model_version',
       },
       baseline: { path: baselinePath, topic: null, name: 'credit-risk', previousPeriod: false },
-      baselinePath,
       window: {
         type: 'tumbling',
         sizeMs: 60_000,
@@ -360,7 +357,7 @@ describe('parseTopology: valid files', () => {
     const baseline = path.resolve('/data/b.baseline.json');
     const topology = parseTopology(edit(5, 1, `baseline: ${baseline}`), file);
     expect(topology.file).toBe(file);
-    expect(topology.baselinePath).toBe(baseline);
+    expect(topology.baseline.path).toBe(baseline);
     expect(topology.baseline.path).toBe(baseline);
   });
 
@@ -474,7 +471,6 @@ describe('parseTopology: baseline', () => {
       name: 'credit-risk',
       previousPeriod: false,
     });
-    expect(topology.baselinePath).toBe(topology.baseline.path);
   });
 
   it('as a full mapping', () => {
@@ -489,7 +485,7 @@ describe('parseTopology: baseline', () => {
       name: 'Credit_v2',
       previousPeriod: true,
     });
-    expect(topology.baselinePath).toBe(path.resolve('/srv/monitors/b.json'));
+    expect(topology.baseline.path).toBe(path.resolve('/srv/monitors/b.json'));
   });
 
   it.each([
@@ -1468,9 +1464,9 @@ describe('loadTopologyFile', () => {
     const file = `${FIXTURES}/credit-risk.yaml`;
     const topology = await loadTopologyFile(file);
     expect(topology.file).toBe(path.resolve(file));
-    expect(topology.baselinePath).toBe(path.resolve(FIXTURES, 'baselines/credit-risk.baseline.json'));
+    expect(topology.baseline.path).toBe(path.resolve(FIXTURES, 'baselines/credit-risk.baseline.json'));
     expect(topology.baseline).toEqual({
-      path: topology.baselinePath,
+      path: topology.baseline.path,
       topic: null,
       name: 'credit-risk',
       previousPeriod: false,
@@ -1499,7 +1495,7 @@ describe('loadTopologyFile', () => {
   const shipped = readdirSync('topologies').filter((name) => name.endsWith('.yaml'));
   it.skipIf(shipped.length === 0).each(shipped)('loads the shipped topologies/%s', async (name) => {
     const topology = await loadTopologyFile(`topologies/${name}`);
-    expect(topology.baselinePath.startsWith(path.resolve('topologies'))).toBe(true);
+    expect(topology.baseline.path.startsWith(path.resolve('topologies'))).toBe(true);
   });
 
   it('loads the demo topology in the short form: each threshold is a critical level with no warning level', async () => {

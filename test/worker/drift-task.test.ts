@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chunkToIpc } from '../../src/arrow/window-chunk-ipc.ts';
 import { type FeatureDriftSpec, measureTest } from '../../src/core/drift/feature-drift.ts';
+import { SeededRandom } from '../../src/core/random/seeded-random.ts';
 import { NumericSummary } from '../../src/core/summary/numeric-summary.ts';
 import type { ColumnLayout } from '../../src/core/window/event-batch.ts';
 import { WindowChunk } from '../../src/core/window/window-chunk.ts';
-import { SeededRandom } from '../../src/demo/seeded-random.ts';
 import { type DriftTask, type FeaturePartial, runDriftTask } from '../../src/worker/drift-task.ts';
 
 const LAYOUT: ColumnLayout = { numeric: ['x'], categorical: ['c'] };

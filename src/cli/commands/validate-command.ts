@@ -21,7 +21,7 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
     throw new DriftwatchError(ErrorCodes.CLI_USAGE, 'name at least one topology file');
   for (const file of positionals) {
     const topology = await loadTopologyFile(file);
-    const baseline = await loadBaseline(topology.baselinePath);
+    const baseline = await loadBaseline(topology.baseline.path);
     const { plans } = featureSpecs(topology, baseline, new BatchExtractor(topology).layout);
     const levels = resolvePlanLevels(plans);
     process.stdout.write(

@@ -1,4 +1,5 @@
 import { optionError, statisticInputError } from '../../errors.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
 import { ksTwoSample } from '../stats/kolmogorov-smirnov.ts';
 import { normalSurvival } from '../stats/two-proportion-z.ts';
 import { sortedSample } from '../stats/weighted-sample.ts';
@@ -29,7 +30,7 @@ import { type EmbeddingSample, EmbeddingSummary } from './embedding-summary.ts';
  *
  * (iii) Optional: two-sample KS tests (scipy.stats.ks_2samp, method auto; ../stats/kolmogorov-smirnov.ts) on k random
  *     projections: direction p is d standard normals scaled to unit length, drawn from mulberry32(seed) with
- *     Box-Muller keeping the second draw (the stream of src/demo/seeded-random.ts), directions drawn one after the
+ *     Box-Muller keeping the second draw (the stream of src/core/random/seeded-random.ts), directions drawn one after the
  *     other. The combined p-value is Bonferroni's min(1, k · min p).
  *
  * Calibration (like NannyML's reference-chunk thresholds, via calibrateLevels in ../drift/thresholds.ts):
@@ -224,46 +225,14 @@ export function linearTimeMmd(x: EmbeddingSample, y: EmbeddingSample, bandwidth:
   return { statistic, variance, standardError, z, pValue, pairs, bandwidth };
 }
 
-/** mulberry32 with Box-Muller keeping the second draw: the stream of src/demo/seeded-random.ts. */
-class NormalStream {
-  #state: number;
-  #spare: number | undefined;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  #uniform(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  next(): number {
-    if (this.#spare !== undefined) {
-      const s = this.#spare;
-      this.#spare = undefined;
-      return s;
-    }
-    let u = 0;
-    while (u === 0) u = this.#uniform();
-    const v = this.#uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  }
-}
-
 /** k unit directions in R^d, row-major (see the module comment). */
 export function projectionDirections(dimension: number, projections: number, seed: number): Float64Array {
-  const stream = new NormalStream(seed);
+  const stream = new SeededRandom(seed);
   const out = new Float64Array(dimension * projections);
   for (let p = 0; p < projections; p++) {
     let norm = 0;
     for (let j = 0; j < dimension; j++) {
-      const g = stream.next();
+      const g = stream.normal();
       out[p * dimension + j] = g;
       norm += g * g;
     }

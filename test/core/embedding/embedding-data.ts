@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EmbeddingSample } from '../../../src/core/embedding/embedding-summary.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 
 /**
  * The datasets of test/fixtures/embedding/embedding-golden.json, regenerated exactly like generate() in

@@ -12,7 +12,7 @@ import {
   randomProjectionKs,
 } from '../../../src/core/embedding/embedding-drift.ts';
 import { EmbeddingSummary } from '../../../src/core/embedding/embedding-summary.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 import { expectRelClose } from '../stats/golden-fixture.ts';
 import { asSample, embeddingGolden, generateCase } from './embedding-data.ts';

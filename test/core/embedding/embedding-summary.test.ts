@@ -3,8 +3,8 @@ import {
   EMBEDDING_DEFAULT_SAMPLE_SIZE,
   EmbeddingSummary,
 } from '../../../src/core/embedding/embedding-summary.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { hashFloat64, hashString } from '../../../src/core/sketches/hash64.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 
 function randomVectors(rng: SeededRandom, rows: number, d: number, float32 = true): Float64Array {

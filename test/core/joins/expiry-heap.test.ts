@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExpiryHeap, type ExpiryItem } from '../../../src/core/joins/expiry-heap.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 
 function item(due: number, seq: number): ExpiryItem {
   return { due, seq, heapIndex: -1 };

@@ -5,7 +5,7 @@ import {
   KeyedIntervalJoin,
   type UnmatchedReason,
 } from '../../../src/core/joins/keyed-interval-join.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ErrorCodes, isDriftwatchError } from '../../../src/errors.ts';
 
 type Event =

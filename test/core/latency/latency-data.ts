@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 
 /**
  * The datasets of test/fixtures/latency/latency-golden.json, regenerated: each generator is written exactly like its

@@ -4,7 +4,7 @@ import {
   LATENCY_DEFAULT_RELATIVE_ACCURACY,
   LatencySketch,
 } from '../../../src/core/latency/latency-sketch.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 import { exactSum, generateDataset, latencyGolden } from './latency-data.ts';
 

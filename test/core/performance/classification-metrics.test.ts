@@ -6,7 +6,7 @@ import {
   rocAucFromScores,
 } from '../../../src/core/performance/classification-metrics.ts';
 import { ClassificationState } from '../../../src/core/performance/classification-state.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { randomCuts } from '../sketches/sketch-test-support.ts';
 import {
   type ClassificationCase,

@@ -6,8 +6,8 @@ import {
   ClassificationState,
   type ClassificationStateOptions,
 } from '../../../src/core/performance/classification-state.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ByteWriter, type SerialKindValue } from '../../../src/core/sketches/byte-codec.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import {
   expectFrameIsGuarded,
   expectSameBytes,

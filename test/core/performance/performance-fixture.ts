@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { ClassificationBatch } from '../../../src/core/performance/classification-state.ts';
-import type { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import type { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { permutation } from '../sketches/sketch-test-support.ts';
 
 /** Shapes of test/fixtures/performance/performance-golden.json (written by generate_performance_golden.py). */

@@ -5,8 +5,8 @@ import {
   type RegressionBatch,
   RegressionState,
 } from '../../../src/core/performance/regression-state.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ByteWriter } from '../../../src/core/sketches/byte-codec.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import {
   expectFrameIsGuarded,
   expectSameBytes,

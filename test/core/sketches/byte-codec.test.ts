@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import {
   ByteReader,
   ByteWriter,
@@ -7,7 +8,6 @@ import {
   SerialKind,
   SKETCH_FORMAT_VERSION,
 } from '../../../src/core/sketches/byte-codec.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import { expectStatisticInput } from '../stats/assertions.ts';
 
 function reseal(bytes: Uint8Array): Uint8Array {

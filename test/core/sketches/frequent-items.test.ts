@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts';
 import { FrequentItems } from '../../../src/core/sketches/frequent-items.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 import {
   expectFrameIsGuarded,

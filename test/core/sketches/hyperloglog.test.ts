@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts';
 import { hashFloat64, hashString, xxHash64 } from '../../../src/core/sketches/hash64.ts';
 import { HyperLogLog } from '../../../src/core/sketches/hyperloglog.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import { expectInvalidOption, expectStatisticInput } from '../stats/assertions.ts';
 import { expectFrameIsGuarded, expectSameBytes, mergeOrders } from './sketch-test-support.ts';
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { expectStatisticInput } from '../stats/assertions.ts';
 
 /** Every strict prefix and every single-byte corruption (all positions, or `samples` evenly spaced) must throw. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts';
 import { FrequentItems } from '../../../src/core/sketches/frequent-items.ts';
 import { HyperLogLog } from '../../../src/core/sketches/hyperloglog.ts';
 import { CategoricalSummary } from '../../../src/core/summary/categorical-summary.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import {
   expectFrameIsGuarded,
   expectSameBytes,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/core/random/seeded-random.ts';
 import { ByteWriter, SerialKind } from '../../../src/core/sketches/byte-codec.ts';
 import { KllSketch } from '../../../src/core/sketches/kll-sketch.ts';
 import { NumericSummary } from '../../../src/core/summary/numeric-summary.ts';
-import { SeededRandom } from '../../../src/demo/seeded-random.ts';
 import {
   countAtMost,
   DISTRIBUTIONS,

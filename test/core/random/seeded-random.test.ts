@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cumulative, SeededRandom } from '../../src/demo/seeded-random.ts';
+import { cumulative, SeededRandom } from '../../../src/core/random/seeded-random.ts';
 
 const draws = (seed: number, n: number, draw: (r: SeededRandom) => number) => {
   const r = new SeededRandom(seed);
