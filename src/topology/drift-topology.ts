@@ -15,8 +15,8 @@ import type { WindowChunk } from '../core/window/window-chunk.ts';
 import { type ClosedWindow, OVERALL, type Pane, type WindowStore } from '../core/window/window-store.ts';
 import type { DriftTask, DriftTaskResult, FeaturePartial } from '../worker/drift-task.ts';
 import { featureSpecs, type TestPlan } from './feature-specs.ts';
+import { judgeMeasurements, type PlanLevels, resolvePlanLevels } from './judge-measurements.ts';
 import { type FeatureKind, OVERALL_SEGMENT, type Topology, type WindowSpec } from './topology-types.ts';
-import { judgeMeasurements, type PlanLevels, resolvePlanLevels } from './window-judge.ts';
 
 /** Runs drift tasks; the Piscina pool in production, an in-thread runner in tests and backtests. */
 export interface DriftTaskRunner {

@@ -7,13 +7,13 @@ import type { FeatureStatistic } from '../../src/core/drift/feature-statistic.ts
 import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import type { WindowResult } from '../../src/topology/drift-topology.ts';
 import type { TestPlan } from '../../src/topology/feature-specs.ts';
+import { judgeMeasurements, resolvePlanLevels } from '../../src/topology/judge-measurements.ts';
 import type {
   CorrectionName,
   DriftTestName,
   FeatureKind,
   ThresholdSpec,
 } from '../../src/topology/topology-types.ts';
-import { judgeMeasurements, resolvePlanLevels } from '../../src/topology/window-judge.ts';
 
 const ALERT_TYPE = avro.Type.forSchema(readShippedSchema(DRIFT_ALERT_SCHEMA_FILE) as avro.Schema);
 const START = Date.UTC(2026, 0, 1, 12, 0);

@@ -14,21 +14,12 @@ import { publishBaseline } from '../../src/baseline/baseline-topic.ts';
 import { loadBaseline } from '../../src/baseline/load-baseline.ts';
 import { PredictionProducer } from '../../src/client/prediction-producer.ts';
 import { CreditRiskEventGenerator, NO_DRIFT } from '../../src/demo/credit-risk-events.ts';
-import { DriftEngine } from '../../src/engine/drift-engine.ts';
 import { LATE_EVENT_HEADERS } from '../../src/engine/late-events.ts';
 import { readShippedSchema, WINDOW_STATISTICS_SCHEMA_FILE } from '../../src/kafka/avro-schemas.ts';
 import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
-import { silentLogger } from '../../src/logging/logger.ts';
-import type { WindowResult } from '../../src/topology/drift-topology.ts';
 import { loadTopologyFile } from '../../src/topology/load-topology.ts';
-import {
-  brokers,
-  readTopic,
-  registryUrl,
-  testKafka,
-  uniqueName,
-  waitFor,
-} from '../support/kafka-test-kit.ts';
+import { startTestEngine } from '../support/engine-test-kit.ts';
+import { brokers, readTopic, registryUrl, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 
 const MINUTE = 60_000;
 const BASE = Math.floor((Date.now() - 3 * 3_600_000) / MINUTE) * MINUTE;
@@ -92,21 +83,7 @@ outputs:
       schema: readShippedSchema('credit-risk-prediction.avsc'),
       key: (event) => String(event.request_id),
     });
-    const windows: WindowResult[] = [];
-    const engine = await DriftEngine.start({
-      topology,
-      brokers,
-      registryUrl,
-      groupId: uniqueName('it.group'),
-      threads: 1,
-      tickMs: 100,
-      logger: silentLogger,
-      onWindow: (result) => windows.push(result),
-    });
-    let failure: Error | undefined;
-    engine.done.catch((error: Error) => {
-      failure = error;
-    });
+    const { engine, windows, until, stop } = await startTestEngine(topology);
     try {
       const generator = new CreditRiskEventGenerator(77);
       const events = (from: number, n: number) =>
@@ -121,22 +98,12 @@ outputs:
       const onTime = [...events(BASE, 600), ...events(BASE + MINUTE, 600)];
       for (let i = 0; i < onTime.length; i += 300) await producer.send(onTime.slice(i, i + 300));
       const segmentsPerWindow = 4; // two countries, other, and the whole stream
-      await waitFor(
-        'two windows in every segment',
-        () => windows.length >= 2 * segmentsPerWindow,
-        90_000,
-        () => failure,
-      );
+      await until('two windows in every segment', () => windows.length >= 2 * segmentsPerWindow);
 
       // The stream is quiet, so the watermark follows the wall clock: these are late for windows long closed.
       const late = events(BASE + 10_000, 25);
       await producer.send(late);
-      await waitFor(
-        '25 late events',
-        () => engine.counters().late >= 25,
-        60_000,
-        () => failure,
-      );
+      await until('25 late events', () => engine.counters().late >= 25, 60_000);
 
       const counters = engine.counters();
       expect(counters).toMatchObject({
@@ -182,7 +149,7 @@ outputs:
         expect(m.value![0]).toBe(0); // the original wire-format bytes
       }
     } finally {
-      await engine.stop();
+      await stop();
       await producer.close();
     }
   });

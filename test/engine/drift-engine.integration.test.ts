@@ -11,15 +11,13 @@ import {
   NO_DRIFT,
 } from '../../src/demo/credit-risk-events.ts';
 import { DEAD_LETTER_HEADERS } from '../../src/engine/dead-letter.ts';
-import { DriftEngine } from '../../src/engine/drift-engine.ts';
 import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../../src/kafka/schema-registry-client.ts';
 import { encodeWire } from '../../src/kafka/wire-format.ts';
-import { createLogger, silentLogger } from '../../src/logging/logger.ts';
-import type { WindowResult } from '../../src/topology/drift-topology.ts';
 import { loadTopologyFile } from '../../src/topology/load-topology.ts';
 import type { Topology, TumblingWindowSpec } from '../../src/topology/topology-types.ts';
+import { startTestEngine, stopTestEngines } from '../support/engine-test-kit.ts';
 import {
   brokers,
   readTopic,
@@ -27,7 +25,6 @@ import {
   testKafka,
   topicSize,
   uniqueName,
-  waitFor,
 } from '../support/kafka-test-kit.ts';
 
 const TOPOLOGY_FILE = fileURLToPath(new URL('../../topologies/credit-risk.yaml', import.meta.url));
@@ -36,11 +33,10 @@ const MINUTE = 60_000;
 /** Event times start three hours back, aligned to a minute, so windows are whole minutes of history. */
 const BASE = Math.floor((Date.now() - 3 * 3_600_000) / MINUTE) * MINUTE;
 
-const running: DriftEngine[] = [];
 const producers: PredictionProducer[] = [];
 
 afterEach(async () => {
-  await Promise.allSettled(running.splice(0).map((e) => e.stop()));
+  await stopTestEngines();
   await Promise.allSettled(producers.splice(0).map((p) => p.close()));
 });
 
@@ -96,32 +92,6 @@ async function produceWindows(
   return sent;
 }
 
-async function startEngine(
-  topology: Topology,
-  groupId = uniqueName('it.group'),
-  tuning: { maxInFlight?: number; chunkRows?: number } = {},
-) {
-  const windows: WindowResult[] = [];
-  const engine = await DriftEngine.start({
-    ...tuning,
-    topology,
-    brokers,
-    registryUrl,
-    groupId,
-    threads: 1,
-    tickMs: 100,
-    logger: process.env.DRIFTWATCH_TEST_LOG ? createLogger('info') : silentLogger,
-    onWindow: (result) => windows.push(result),
-  });
-  running.push(engine);
-  let failure: Error | undefined;
-  engine.done.catch((error: Error) => {
-    failure = error;
-  });
-  const until = (what: string, condition: () => boolean) => waitFor(what, condition, 90_000, () => failure);
-  return { engine, windows, until };
-}
-
 async function readAlerts(topic: string, expected: number): Promise<DriftAlert[]> {
   const type = avro.Type.forSchema(readShippedSchema(DRIFT_ALERT_SCHEMA_FILE) as avro.Schema);
   const messages = await readTopic(topic, expected);
@@ -132,7 +102,7 @@ describe('drift engine on the real broker and registry', () => {
   it('raises no alert for a stream drawn from the baseline distribution', async () => {
     const topology = await isolatedTopology();
     const producer = await connectProducer(topology);
-    const { engine, windows, until } = await startEngine(topology);
+    const { engine, windows, until } = await startTestEngine(topology);
     const sent = await produceWindows(
       producer,
       101,
@@ -166,7 +136,7 @@ describe('drift engine on the real broker and registry', () => {
     const topology = await isolatedTopology();
     const baseline = await loadBaseline(topology.baseline.path);
     const producer = await connectProducer(topology);
-    const { engine, windows, until } = await startEngine(topology);
+    const { engine, windows, until } = await startTestEngine(topology);
     await produceWindows(producer, 202, [
       { index: 0, drift: NO_DRIFT },
       { index: 1, drift: NO_DRIFT },
@@ -206,7 +176,7 @@ describe('drift engine on the real broker and registry', () => {
   it('dead-letters poisoned messages with the reason and original bytes, and counts the events around them', async () => {
     const topology = await isolatedTopology();
     const producer = await connectProducer(topology);
-    const { engine, windows, until } = await startEngine(topology);
+    const { engine, windows, until } = await startTestEngine(topology);
     const registry = new SchemaRegistryClient({ url: registryUrl });
     const otherSchema = {
       type: 'record',
@@ -263,7 +233,7 @@ describe('drift engine on the real broker and registry', () => {
     const topology = await isolatedTopology({ quietCloseMs: 0, idleTimeoutMs: 2_000 });
     const groupId = uniqueName('it.group');
     const producer = await connectProducer(topology);
-    const first = await startEngine(topology, groupId);
+    const first = await startTestEngine(topology, { groupId });
     const generator = new CreditRiskEventGenerator(404);
     const eventsOf = (window: number) =>
       Array.from(
@@ -295,9 +265,8 @@ describe('drift engine on the real broker and registry', () => {
       // Window 2 is open: its first offset is held, nothing after it is committed.
       expect(offset).toBe(2 * PER_WINDOW);
 
-      await first.engine.stop();
-      running.splice(running.indexOf(first.engine), 1);
-      const second = await startEngine(topology, groupId);
+      await first.stop();
+      const second = await startTestEngine(topology, { groupId });
       await producer.send(eventsOf(3), 0);
       await second.until('window 2 after restart', () => second.windows.length >= 1);
       expect(second.windows[0]!.start).toBe(BASE + 2 * MINUTE);
@@ -312,7 +281,7 @@ describe('drift engine on the real broker and registry', () => {
     const topology = await isolatedTopology();
     const producer = await connectProducer(topology);
     // Tiny chunks and one task in flight at most: nearly every batch must pause its partition.
-    const { engine, windows, until } = await startEngine(topology, uniqueName('it.group'), {
+    const { engine, windows, until } = await startTestEngine(topology, {
       maxInFlight: 1,
       chunkRows: 64,
     });

@@ -2,22 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PredictionProducer } from '../../src/client/prediction-producer.ts';
 import { type CreditRiskEvent, CreditRiskEventGenerator } from '../../src/demo/credit-risk-events.ts';
-import { DriftEngine } from '../../src/engine/drift-engine.ts';
 import { readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../../src/kafka/schema-registry-client.ts';
-import { createLogger, silentLogger } from '../../src/logging/logger.ts';
-import type { WindowResult } from '../../src/topology/drift-topology.ts';
 import { loadTopologyFile } from '../../src/topology/load-topology.ts';
 import type { Topology } from '../../src/topology/topology-types.ts';
-import {
-  brokers,
-  registryUrl,
-  testKafka,
-  topicSize,
-  uniqueName,
-  waitFor,
-} from '../support/kafka-test-kit.ts';
+import { startTestEngine, stopTestEngines } from '../support/engine-test-kit.ts';
+import { brokers, registryUrl, testKafka, topicSize, uniqueName } from '../support/kafka-test-kit.ts';
 
 /**
  * Schema evolution under a running monitor, on the real broker and registry: the engine decodes every message with
@@ -51,10 +42,9 @@ const V2 = withFeatureFields([{ name: 'merchant_category', type: ['null', 'strin
 /** v3 adds a required field without a default: events written before it could not be read with it. */
 const V3 = withFeatureFields([{ name: 'risk_band', type: 'string' }]);
 
-const running: DriftEngine[] = [];
 const producers: PredictionProducer[] = [];
 afterEach(async () => {
-  await Promise.allSettled(running.splice(0).map((e) => e.stop()));
+  await stopTestEngines();
   await Promise.allSettled(producers.splice(0).map((p) => p.close()));
 });
 
@@ -117,30 +107,7 @@ describe('schema evolution under a running engine', () => {
     const topology = await isolatedTopology();
     const subject = topology.source.subject;
     const registry = new SchemaRegistryClient({ url: registryUrl });
-    const windows: WindowResult[] = [];
-    const engine = await DriftEngine.start({
-      topology,
-      brokers,
-      registryUrl,
-      groupId: uniqueName('it.group'),
-      threads: 1,
-      tickMs: 100,
-      logger: process.env.DRIFTWATCH_TEST_LOG ? createLogger('info') : silentLogger,
-      onWindow: (result) => windows.push(result),
-    });
-    running.push(engine);
-    let failure: Error | undefined;
-    let settled = false;
-    engine.done.then(
-      () => {
-        settled = true;
-      },
-      (error: Error) => {
-        settled = true;
-        failure = error;
-      },
-    );
-    const until = (what: string, condition: () => boolean) => waitFor(what, condition, 45_000, () => failure);
+    const { engine, windows, until, settled } = await startTestEngine(topology);
     const generator = new CreditRiskEventGenerator(606);
     let sent = 0;
 
@@ -195,6 +162,6 @@ describe('schema evolution under a running engine', () => {
     await until('window 3', () => windows.length === 4 && engine.counters().consumed === sent);
     expect(windows[3]!.rows).toBe(PER_WINDOW);
     expect(engine.counters()).toMatchObject({ consumed: sent, processed: sent, late: 0, deadLettered: 0 });
-    expect(settled).toBe(false);
+    expect(settled()).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * DriftTopology (src/topology/drift-topology.ts) driven by hand: a ManualClock, an in-thread task runner, a baseline
- * built from the demo generator, and batches extracted from generated events. Kept under test/engine/ (the engine is
- * its one caller) because test/topology/ belongs to the topology-loader tests.
+ * built from the demo generator, and batches extracted from generated events. The event-time behaviour of whole
+ * topologies is tested through TopologyTestDriver in test/testing/.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Baseline } from '../../src/baseline/baseline-types.ts';

@@ -2,8 +2,8 @@ import { loadBaseline } from '../../baseline/load-baseline.ts';
 import { BatchExtractor } from '../../engine/batch-extractor.ts';
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { featureSpecs } from '../../topology/feature-specs.ts';
+import { resolvePlanLevels } from '../../topology/judge-measurements.ts';
 import { loadTopologyFile } from '../../topology/load-topology.ts';
-import { resolvePlanLevels } from '../../topology/window-judge.ts';
 import { parseCommandArgs } from '../cli-args.ts';
 import { renderTable } from '../text-table.ts';
 
