@@ -173,6 +173,7 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
     correction: 'none',
     dataQuality: DEFAULT_QUALITY,
     segments: null,
+    model: null,
     outputs: {
       alertTopic: `${topic}.alerts`,
       windowStatisticsTopic: null,

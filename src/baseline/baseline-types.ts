@@ -1,3 +1,4 @@
+import type { PerformanceMetricName } from '../core/performance/performance-drop.ts';
 /**
  * A baseline: the reference distribution of every monitored feature, fitted on training data (or on a topic's time
  * range) by the same kernels that count live windows (src/core/stats), so a feature is never summarised two ways.
@@ -100,4 +101,39 @@ export interface Baseline {
   readonly createdAt: string;
   readonly source: BaselineSource;
   readonly features: Readonly<Record<string, BaselineFeature>>;
+  /** The model's metrics on the baseline's rows, when the topology has a model section and the data has labels. */
+  readonly performance?: BaselinePerformance;
+  /** Reference summaries of the topology's embedding features, by embedding name. */
+  readonly embeddings?: Readonly<Record<string, BaselineEmbedding>>;
+}
+
+/** Metrics of the model on labelled reference rows (the reference a window's performance drop is measured from). */
+export interface BaselinePerformance {
+  readonly task: 'binary' | 'multiclass' | 'regression';
+  /** Labelled rows the metrics were computed on. */
+  readonly rows: number;
+  readonly metrics: Readonly<Partial<Record<PerformanceMetricName, number>>>;
+}
+
+export const EMBEDDING_CALIBRATED_TESTS = ['centroid_cosine', 'mmd', 'projection_ks'] as const;
+export type EmbeddingCalibratedTest = (typeof EMBEDDING_CALIBRATED_TESTS)[number];
+
+/** The reference side of an embedding feature (src/core/embedding/). */
+export interface BaselineEmbedding {
+  readonly dimension: number;
+  /** Vectors summarised. */
+  readonly count: number;
+  /** EmbeddingSummary bytes (byte-codec), base64. */
+  readonly summary: string;
+  /** σ of the RBF kernel of the MMD test, fixed at build time by the median heuristic. */
+  readonly bandwidth: number;
+  /**
+   * Each test's statistic over reference chunks the size of a window (mmd and projection_ks: their p-values), for
+   * calibrated thresholds, as the features' calibrations.
+   */
+  readonly calibration?: {
+    readonly chunkSize: number;
+    readonly chunks: number;
+    readonly statistics: Readonly<Partial<Record<EmbeddingCalibratedTest, number[]>>>;
+  };
 }

@@ -695,6 +695,7 @@ function assemble(
     correction: v.thresholds.correction,
     dataQuality: v.dataQuality,
     segments: v.segments ?? null,
+    model: null,
     outputs: {
       alertTopic: v.outputs.alerts,
       windowStatisticsTopic: v.outputs.windowStatistics ?? null,

@@ -1,3 +1,5 @@
+import type { ModelSpec } from './model-spec.ts';
+
 /**
  * The validated, normalised form of a topology file (see topologies/*.yaml and topologies/topology.schema.json).
  * Every optional field of the file has been resolved to its default here, so the engine never re-derives defaults.
@@ -179,6 +181,8 @@ export interface Topology {
   /** null: the stream is one segment. */
   readonly segments: SegmentsSpec | null;
   readonly outputs: OutputsSpec;
+  /** Model-quality monitors (labels, performance, skew, shadow, latency, errors, embeddings); null when absent. */
+  readonly model: ModelSpec | null;
 }
 
 /** Segment label of the whole stream when segments are evaluated together. */

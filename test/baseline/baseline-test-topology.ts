@@ -47,6 +47,7 @@ export function baselineTestTopology(
     correction: 'none',
     dataQuality: DEFAULT_QUALITY,
     segments: null,
+    model: null,
     outputs: {
       alertTopic: 'driftwatch.alerts',
       windowStatisticsTopic: null,

@@ -53,6 +53,7 @@ function topology(
     dataQuality: DEFAULT_QUALITY,
     segments:
       segments === null ? null : { field: segments, maxValues: 10, otherLabel: 'other', overall: false },
+    model: null,
     outputs: {
       alertTopic: 'a',
       windowStatisticsTopic: null,

@@ -62,6 +62,7 @@ export const CREDIT_RISK_TOPOLOGY: Topology = {
   correction: 'none',
   dataQuality: DEFAULT_QUALITY,
   segments: null,
+  model: null,
   outputs: {
     alertTopic: 'driftwatch.alerts',
     windowStatisticsTopic: null,

@@ -182,6 +182,7 @@ describe('parseTopology: valid files', () => {
       correction: 'none',
       dataQuality: DEFAULT_QUALITY,
       segments: null,
+      model: null,
       outputs: { alertTopic: 'credit.alerts', deadLetterTopic: 'credit.dlq', ...NO_OUTPUTS },
     };
     expect(parseTopology(text, FILE)).toEqual(expected);
@@ -306,6 +307,7 @@ describe('parseTopology: valid files', () => {
       correction: 'holm',
       dataQuality: DEFAULT_QUALITY,
       segments: { field: 'meta.region', maxValues: 8, otherLabel: 'rest', overall: false },
+      model: null,
       outputs: {
         alertTopic: 'credit.alerts',
         windowStatisticsTopic: 'credit.window-statistics',
@@ -348,6 +350,7 @@ describe('parseTopology: valid files', () => {
       correction: 'none',
       dataQuality: DEFAULT_QUALITY,
       segments: null,
+      model: null,
       outputs: { alertTopic: 'driftwatch.alerts', deadLetterTopic: 'driftwatch.dead-letter', ...NO_OUTPUTS },
     } satisfies Topology);
   });
