@@ -10,3 +10,6 @@ export function readShippedSchema(fileName: string): object {
 
 export const DRIFT_ALERT_SCHEMA_FILE = 'drift-alert.avsc';
 export const WINDOW_STATISTICS_SCHEMA_FILE = 'window-statistics.avsc';
+export const MODEL_ALERT_SCHEMA_FILE = 'model-alert.avsc';
+export const ROLLBACK_RECOMMENDATION_SCHEMA_FILE = 'rollback-recommendation.avsc';
+export const MODEL_STATISTICS_SCHEMA_FILE = 'model-statistics.avsc';

@@ -1,4 +1,5 @@
 import { DriftEngine } from '../../engine/drift-engine.ts';
+import { ModelEngine } from '../../engine/model-engine.ts';
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { loadTopologyFile } from '../../topology/load-topology.ts';
@@ -7,7 +8,9 @@ import { defaultBrokers, defaultRegistryUrl } from '../connection-defaults.ts';
 
 export const RUN_HELP = `driftwatch run <topology.yaml> [...] [options]
 
-Runs the drift engine for one or more topology files until SIGINT or SIGTERM.
+Runs the drift engine for one or more topology files until SIGINT or SIGTERM. A topology with a model section
+also runs its model-quality engine (labels, performance, skew, shadow, latency, errors, embeddings) in a second
+consumer group, <group>.model.
 
 Options:
   --brokers <list>    Kafka bootstrap brokers, comma-separated (env DRIFTWATCH_BROKERS; default 127.0.0.1:9092)
@@ -34,7 +37,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const brokers = values.brokers?.split(',').map((b) => b.trim()) ?? defaultBrokers();
   const registryUrl = values.registry ?? defaultRegistryUrl();
   const threads = values.threads === undefined ? undefined : integerOption('threads', values.threads, 1);
-  const engines: DriftEngine[] = [];
+  const engines: (DriftEngine | ModelEngine)[] = [];
   for (const topology of topologies) {
     engines.push(
       await DriftEngine.start({
@@ -46,6 +49,17 @@ export async function runCommand(args: readonly string[]): Promise<number> {
         ...(threads !== undefined ? { threads } : {}),
       }),
     );
+    if (topology.model !== null) {
+      engines.push(
+        await ModelEngine.start({
+          topology,
+          brokers,
+          registryUrl,
+          logger,
+          ...(values.group !== undefined ? { groupId: `${values.group}.model` } : {}),
+        }),
+      );
+    }
   }
   let stopping = false;
   const stop = async () => {
