@@ -132,8 +132,17 @@ export interface BaselineEmbedding {
    * calibrated thresholds, as the features' calibrations.
    */
   readonly calibration?: {
+    /**
+     * The features' chunks (BaselineCalibration, same chunkBy): milliseconds of event time when the reference has
+     * event times, else rows.
+     */
     readonly chunkSize: number;
+    /** At least 2; every series has this length, in chunk order. */
     readonly chunks: number;
+    /**
+     * centroid_cosine: cosine distance of each chunk's centroid; mmd and projection_ks: p-values. A test undefined on
+     * some chunk (MMD needs 4 sampled rows per side) is left out.
+     */
     readonly statistics: Readonly<Partial<Record<EmbeddingCalibratedTest, number[]>>>;
   };
 }

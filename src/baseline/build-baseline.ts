@@ -12,12 +12,15 @@ import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import {
   BASELINE_FORMAT,
   type Baseline,
+  type BaselineEmbedding,
   type BaselineFeature,
+  type BaselinePerformance,
   type BaselineSource,
   BOOLEAN_CATEGORIES,
   type CategoricalBaselineFeature,
   type NumericBaselineFeature,
 } from './baseline-types.ts';
+import { buildEmbeddingReference, type EmbeddingColumn } from './embedding-reference.ts';
 import {
   assignChunks,
   type ChunkAssignment,
@@ -69,6 +72,13 @@ export interface BuildBaselineOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Clock for createdAt, for reproducible output in tests. */
   readonly now?: () => Date;
+  /** The model's metrics on the reference rows (model-reference.ts); becomes the `performance` section. */
+  readonly performance?: BaselinePerformance;
+  /**
+   * Embedding columns over the same rows as `columns` (embedding-reference.ts); each becomes an entry of the
+   * `embeddings` section, calibrated on the features' chunks.
+   */
+  readonly embeddings?: readonly EmbeddingColumn[];
 }
 
 export const DEFAULT_NUMERIC_BINS = 10;
@@ -96,6 +106,15 @@ export function buildBaseline(
       );
     }
   }
+  for (const column of options.chunks === undefined ? [] : (options.embeddings ?? [])) {
+    if (column.rows !== rows) {
+      throw new DriftwatchError(
+        ErrorCodes.INVALID_OPTION,
+        `embedding ${column.spec.name} has ${column.rows} rows, the feature columns ${rows}`,
+        { embedding: column.spec.name },
+      );
+    }
+  }
   const assignment = options.chunks === undefined ? null : assignChunks(options.chunks, rows);
   let total = 0;
   for (const column of columns.values()) total += columnLength(column) * (assignment === null ? 1 : 2);
@@ -108,7 +127,16 @@ export function buildBaseline(
   for (const [name, column] of columns) {
     features[name] = baselineFeature(name, column, bins, assignment, progress);
   }
-  const version = `${options.name}@${contentHash(features, options.source).slice(0, 12)}`;
+  const model: ModelSections = {};
+  if (options.performance !== undefined) model.performance = options.performance;
+  if (options.embeddings !== undefined && options.embeddings.length > 0) {
+    const embeddings: Record<string, BaselineEmbedding> = {};
+    for (const column of options.embeddings) {
+      embeddings[column.spec.name] = buildEmbeddingReference(column, assignment);
+    }
+    model.embeddings = embeddings;
+  }
+  const version = `${options.name}@${contentHash(features, options.source, model).slice(0, 12)}`;
   return {
     format: BASELINE_FORMAT,
     name: options.name,
@@ -116,7 +144,13 @@ export function buildBaseline(
     createdAt: (options.now?.() ?? new Date()).toISOString(),
     source: options.source,
     features,
+    ...model,
   };
+}
+
+interface ModelSections {
+  performance?: BaselinePerformance;
+  embeddings?: Record<string, BaselineEmbedding>;
 }
 
 function columnLength(column: ReferenceColumn): number {
@@ -259,8 +293,24 @@ function bytesToBitmap(valid: Uint8Array): Uint8Array {
   return bitmap;
 }
 
-function contentHash(features: Record<string, BaselineFeature>, source: BaselineSource): string {
-  const names = Object.keys(features).sort();
-  const canonical = JSON.stringify({ source, features: names.map((n) => [n, features[n]]) });
+/**
+ * Hash of everything the baseline holds but its name and creation time. The model sections enter only when present,
+ * so a baseline without them keeps the version it had before they existed.
+ */
+function contentHash(
+  features: Record<string, BaselineFeature>,
+  source: BaselineSource,
+  model: ModelSections,
+): string {
+  const sorted = <T>(record: Record<string, T>) =>
+    Object.keys(record)
+      .sort()
+      .map((n) => [n, record[n]]);
+  const canonical = JSON.stringify({
+    source,
+    features: sorted(features),
+    ...(model.performance === undefined ? {} : { performance: model.performance }),
+    ...(model.embeddings === undefined ? {} : { embeddings: sorted(model.embeddings) }),
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }

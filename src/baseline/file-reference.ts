@@ -2,6 +2,7 @@ import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { type ColumnTable, type DataColumn, numericAsCategories } from '../io/column-table.ts';
 import type { FeatureSpec, Topology } from '../topology/topology-types.ts';
 import type { ReferenceColumn, ReferenceRows } from './build-baseline.ts';
+import { modelTextColumnNames } from './model-reference.ts';
 import { parseTimeText } from './time-value.ts';
 
 /**
@@ -15,13 +16,17 @@ export function columnCandidates(name: string, field: string): string[] {
   return [...new Set([name, field, field.split('.').at(-1)!])];
 }
 
-/** Columns to read as text whatever they hold: those of categorical features (a numeric code is still a category). */
+/**
+ * Columns to read as text whatever they hold: those of categorical features (a numeric code is still a category), and
+ * a classifier's label and class columns (classes are compared as text).
+ */
 export function categoricalColumnNames(topology: Topology): Set<string> {
-  return new Set(
-    topology.features
+  return new Set([
+    ...topology.features
       .filter((f) => f.kind === 'categorical')
       .flatMap((f) => columnCandidates(f.name, f.field)),
-  );
+    ...(topology.model === null ? [] : modelTextColumnNames(topology.model)),
+  ]);
 }
 
 export function fileReferenceRows(table: ColumnTable, topology: Topology): ReferenceRows {

@@ -6,9 +6,11 @@ import { compileFieldPath, type FieldGetter } from '../engine/field-path.ts';
 import { DriftwatchError, type ErrorCode, ErrorCodes } from '../errors.ts';
 import type { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
 import { type PartitionRange, readRanges, snapshotRanges } from '../kafka/topic-range-reader.ts';
+import type { EmbeddingSpec } from '../topology/model-spec.ts';
 import type { FeatureKind, Topology } from '../topology/topology-types.ts';
 import type { BaselineSource } from './baseline-types.ts';
 import type { ReferenceColumn, ReferenceRows } from './build-baseline.ts';
+import { type EmbeddingColumn, embeddingColumn } from './embedding-reference.ts';
 
 /**
  * The reference rows of a topology's features over a time range of a topic: every partition is read from its
@@ -22,6 +24,10 @@ import type { ReferenceColumn, ReferenceRows } from './build-baseline.ts';
  * Rows are in partition order, then offset order, so the same topic range always gives the same baseline. A message
  * that does not decode, or lacks what the topology needs, is counted by error code and left out (the same rules as
  * the engine's dead letters); it does not stop the build.
+ *
+ * With a model section, each event's embeddings are read too (embedding-reference.ts): a null or absent embedding is
+ * a row without a vector; anything but an array of `dimension` finite numbers rejects the event, as the model
+ * monitor's extractor does. Rows are keyed by the prediction id when every event with a vector has one.
  */
 export interface TopicReferenceOptions {
   readonly kafka: Kafka;
@@ -58,6 +64,8 @@ export interface TopicReference extends ReferenceRows {
   readonly rejected: ReadonlyMap<ErrorCode, RejectedMessages>;
   /** Partitions whose snapshot end was not reached (see ReadRangesResult). */
   readonly incomplete: readonly { partition: number; next: number; end: number }[];
+  /** One per embedding of the topology's model section, over the same rows. */
+  readonly embeddings: readonly EmbeddingColumn[];
 }
 
 export async function readTopicReference(options: TopicReferenceOptions): Promise<TopicReference> {
@@ -75,7 +83,13 @@ export async function readTopicReference(options: TopicReferenceOptions): Promis
   const total = ranges.reduce((sum, r) => sum + Math.max(0, r.end - r.start), 0);
   const decoder = new EventDecoder(options.registry);
   const extractor = new RowExtractor(topology);
-  const sinks = new Map(ranges.map((r) => [r.partition, new RowSink(topology.features)]));
+  const embeddingSpecs = topology.model?.embeddings ?? [];
+  const sinks = new Map(
+    ranges.map((r) => [
+      r.partition,
+      new RowSink(topology.features, extractor.embeddingValues, embeddingSpecs.length),
+    ]),
+  );
   const rejected = new Map<ErrorCode, { count: number; example: string }>();
   const reject = (code: ErrorCode, reason: string, partition: number, message: KafkaMessage) => {
     const entry = rejected.get(code);
@@ -120,6 +134,9 @@ export async function readTopicReference(options: TopicReferenceOptions): Promis
     eventTimes.set(sink.eventTimes.subarray(0, sink.length), at);
     at += sink.length;
   }
+  const embeddings = embeddingSpecs.map((spec, e) =>
+    concatEmbedding(spec, ordered, e, extractor.embeddingOffsets[e]!, rows),
+  );
   const range = { from: options.fromMs, to: options.toMs };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ topic, ...range, partitions: ranges.map((r) => [r.partition, r.start, r.end]) }))
@@ -139,6 +156,7 @@ export async function readTopicReference(options: TopicReferenceOptions): Promis
     outOfRange,
     rejected,
     incomplete,
+    embeddings,
   };
 }
 
@@ -169,6 +187,12 @@ interface Row {
   readonly numbers: Float64Array;
   readonly present: Uint8Array;
   readonly texts: (string | null)[];
+  /** Every embedding's components, one after the other (EmbeddingSpec order). */
+  readonly vectors: Float64Array;
+  /** 1 where the embedding is present. */
+  readonly hasVector: Uint8Array;
+  /** The prediction id, or null (absent, or no model section). */
+  readonly id: string | null;
 }
 
 /**
@@ -182,6 +206,14 @@ class RowExtractor {
   readonly #numbers: Float64Array;
   readonly #present: Uint8Array;
   readonly #texts: (string | null)[];
+  readonly #embeddings: readonly { spec: EmbeddingSpec; get: FieldGetter }[];
+  readonly #predictionId: FieldGetter | null;
+  readonly #vectors: Float64Array;
+  readonly #hasVector: Uint8Array;
+  /** Where each embedding's components start in a row's `vectors`. */
+  readonly embeddingOffsets: readonly number[];
+  /** Components of all embeddings of a row. */
+  readonly embeddingValues: number;
 
   constructor(topology: Topology) {
     this.#features = topology.features.map((f) => ({
@@ -194,6 +226,20 @@ class RowExtractor {
     this.#numbers = new Float64Array(topology.features.length);
     this.#present = new Uint8Array(topology.features.length);
     this.#texts = new Array<string | null>(topology.features.length).fill(null);
+    const specs = topology.model?.embeddings ?? [];
+    this.#embeddings = specs.map((spec) => ({ spec, get: compileFieldPath(spec.field) }));
+    this.#predictionId =
+      topology.model === null ? null : compileFieldPath(topology.model.fields.predictionIdField);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const spec of specs) {
+      offsets.push(total);
+      total += spec.dimension;
+    }
+    this.embeddingOffsets = offsets;
+    this.embeddingValues = total;
+    this.#vectors = new Float64Array(total);
+    this.#hasVector = new Uint8Array(specs.length);
   }
 
   /** The row (its arrays are reused: copy before the next call), or why the event is rejected. */
@@ -221,7 +267,35 @@ class RowExtractor {
       else if (typeof v === 'number' || typeof v === 'boolean') this.#texts[f] = String(v);
       else return `categorical feature field ${field} is ${describeValue(v)}`;
     }
-    return { eventTime: t, numbers: this.#numbers, present: this.#present, texts: this.#texts };
+    for (let e = 0; e < this.#embeddings.length; e++) {
+      const { spec, get } = this.#embeddings[e]!;
+      const v = get(record);
+      this.#hasVector[e] = 0;
+      if (v === null || v === undefined) continue;
+      const d = spec.dimension;
+      if (!Array.isArray(v) || v.length !== d) {
+        return `embedding field ${spec.field} is ${describeValue(v)}, expected an array of ${d} numbers`;
+      }
+      const at = this.embeddingOffsets[e]!;
+      for (let j = 0; j < d; j++) {
+        const x: unknown = v[j];
+        if (typeof x !== 'number' || !Number.isFinite(x)) {
+          return `embedding field ${spec.field} has ${describeValue(x)} at position ${j}, expected a finite number`;
+        }
+        this.#vectors[at + j] = x;
+      }
+      this.#hasVector[e] = 1;
+    }
+    const id = this.#predictionId?.(record);
+    return {
+      eventTime: t,
+      numbers: this.#numbers,
+      present: this.#present,
+      texts: this.#texts,
+      vectors: this.#vectors,
+      hasVector: this.#hasVector,
+      id: typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : null,
+    };
   }
 }
 
@@ -232,11 +306,23 @@ class RowSink {
   numbers: Float64Array[];
   present: Uint8Array[];
   texts: (string | null)[][];
+  /** `embeddingValues` components per row. */
+  vectors: Float64Array;
+  /** Per row, a byte per embedding: 1 where present. */
+  hasVector: Uint8Array;
+  ids: (string | null)[] = [];
+  /** Components of all embeddings of a row, and the number of embeddings. */
+  readonly embeddingValues: number;
+  readonly embeddings: number;
 
-  constructor(features: readonly { kind: FeatureKind }[]) {
+  constructor(features: readonly { kind: FeatureKind }[], embeddingValues: number, embeddings = 0) {
     this.numbers = features.map(() => new Float64Array(1024));
     this.present = features.map(() => new Uint8Array(1024));
     this.texts = features.map(() => []);
+    this.embeddingValues = embeddingValues;
+    this.embeddings = embeddings;
+    this.vectors = new Float64Array(1024 * embeddingValues);
+    this.hasVector = new Uint8Array(1024 * embeddings);
   }
 
   push(row: Row): void {
@@ -247,6 +333,11 @@ class RowSink {
       this.numbers[f]![i] = row.numbers[f]!;
       this.present[f]![i] = row.present[f]!;
       this.texts[f]!.push(row.texts[f]!);
+    }
+    if (this.embeddings > 0) {
+      this.vectors.set(row.vectors, i * this.embeddingValues);
+      this.hasVector.set(row.hasVector, i * this.embeddings);
+      this.ids.push(row.id);
     }
   }
 
@@ -259,6 +350,8 @@ class RowSink {
     this.eventTimes = grow(this.eventTimes);
     this.numbers = this.numbers.map(grow);
     this.present = this.present.map(grow);
+    this.vectors = grow(this.vectors);
+    this.hasVector = grow(this.hasVector);
   }
 }
 
@@ -279,4 +372,35 @@ function concatColumn(
   }
   if (kind === 'numeric') return { kind, values, valid };
   return { kind, values: Uint8Array.from(values, (v) => (v === 1 ? 1 : 0)), valid };
+}
+
+/** Embedding `e` (components from `offset` in each row) of every sink's rows, in sink order. */
+function concatEmbedding(
+  spec: EmbeddingSpec,
+  sinks: readonly RowSink[],
+  e: number,
+  offset: number,
+  rows: number,
+): EmbeddingColumn {
+  const d = spec.dimension;
+  const vectorOf = new Int32Array(rows).fill(-1);
+  let count = 0;
+  let at = 0;
+  for (const sink of sinks) {
+    for (let i = 0; i < sink.length; i++, at++) {
+      if (sink.hasVector[i * sink.embeddings + e] === 1) vectorOf[at] = count++;
+    }
+  }
+  const vectors = new Float64Array(count * d);
+  const ids: (string | null)[] = [];
+  at = 0;
+  for (const sink of sinks) {
+    const stride = sink.embeddingValues;
+    for (let i = 0; i < sink.length; i++, at++) {
+      const v = vectorOf[at]!;
+      for (let j = 0; v >= 0 && j < d; j++) vectors[v * d + j] = sink.vectors[i * stride + offset + j]!;
+      ids.push(sink.ids[i]!);
+    }
+  }
+  return embeddingColumn(spec, vectors, vectorOf, ids);
 }

@@ -2,10 +2,7 @@ import type avro from 'avsc';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { modelAlertId, modelAlertRecord } from '../alerts/model-alert.ts';
 import { modelStatisticsRecord } from '../alerts/model-statistics.ts';
-import {
-  rollbackRecommendationId,
-  rollbackRecommendationRecord,
-} from '../alerts/rollback-recommendation.ts';
+import { rollbackRecommendationId, rollbackRecommendationRecord } from '../alerts/rollback-recommendation.ts';
 import { readLatestBaseline } from '../baseline/baseline-topic.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
 import { loadBaseline } from '../baseline/load-baseline.ts';
@@ -485,7 +482,9 @@ function validateOptions(options: ModelEngineOptions): ModelSpec {
   const bad = (message: string) => new DriftwatchError(ErrorCodes.INVALID_OPTION, message);
   if (options.topology === undefined) throw bad('topology is required');
   if (options.topology.model === null) {
-    throw bad(`topology ${options.topology.name} has no model section: nothing for the model engine to monitor`);
+    throw bad(
+      `topology ${options.topology.name} has no model section: nothing for the model engine to monitor`,
+    );
   }
   if (options.tickMs !== undefined && !(options.tickMs >= 10)) throw bad('tickMs must be at least 10');
   return options.topology.model;

@@ -14,6 +14,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../core/drift/thresholds.ts';
 import { DEFAULT_QUALITY } from '../core/quality/data-quality.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { type LevelReading, type ModelContext, modelSection, resolveModel } from './load-model-section.ts';
+import type { ModelSpec } from './model-spec.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
   type CorrectionName,
@@ -42,6 +44,7 @@ import {
   oneOf,
   optional,
   required,
+  type SectionValues,
   scalarOr,
   section,
   string,
@@ -336,9 +339,12 @@ const TEST_FIELDS = {
   calibrate: optional(oneOf(['std', 'quantile'] as const)),
 } satisfies FieldTable;
 
-/** Checks one test's levels; returns the key and message of the first problem, or null. */
+/** Reading and defaults of a drift test's fixed levels. */
+const readingOf = (test: DriftTestName): LevelReading => ({ name: test, ...DRIFT_TESTS[test] });
+
+/** Checks one test's levels (features' and embeddings'); returns the key and message of the first problem, or null. */
 function levelProblem(
-  test: DriftTestName,
+  reading: LevelReading,
   calibrate: 'std' | 'quantile' | undefined,
   warning: number | undefined,
   critical: number | undefined,
@@ -353,18 +359,18 @@ function levelProblem(
     }
   }
   if (calibrate === undefined) {
-    const { below } = DRIFT_TESTS[test];
+    const { below } = reading;
     for (const [key, level] of [
       ['warning', warning],
       ['critical', critical],
     ] as const) {
       if (level !== undefined && below !== undefined && !(level < below)) {
-        return { key, message: `must be less than ${below} for test ${test}, got ${level}` };
+        return { key, message: `must be less than ${below} for test ${reading.name}, got ${level}` };
       }
     }
   }
   if (warning !== undefined && critical !== undefined) {
-    const pBelow = calibrate === undefined && DRIFT_TESTS[test].rule === 'p-below';
+    const pBelow = calibrate === undefined && reading.rule === 'p-below';
     if (pBelow && warning < critical) {
       return {
         key: 'critical',
@@ -389,6 +395,27 @@ const CALIBRATION_DEFAULTS = {
   quantile: { warning: 0.95, critical: 0.99 },
 };
 
+/** The levels as written; the test's (or the calibration's) defaults when neither is given, else null for the other. */
+function thresholdsOf(
+  reading: LevelReading,
+  calibrate: 'std' | 'quantile' | undefined,
+  warning: number | undefined,
+  critical: number | undefined,
+): ThresholdSpec {
+  const bothUnset = warning === undefined && critical === undefined;
+  if (calibrate !== undefined) {
+    const d = CALIBRATION_DEFAULTS[calibrate];
+    return {
+      kind: 'calibrated',
+      method: calibrate,
+      warning: bothUnset ? d.warning : (warning ?? null),
+      critical: bothUnset ? d.critical : (critical ?? null),
+    };
+  }
+  if (bothUnset) return { kind: 'fixed', warning: reading.warning, critical: reading.critical };
+  return { kind: 'fixed', warning: warning ?? null, critical: critical ?? null };
+}
+
 const testEntry = scalarOr<FeatureTestSpec>(
   (field) => {
     const test = oneOf(Object.keys(DRIFT_TESTS) as DriftTestName[])(field);
@@ -397,30 +424,13 @@ const testEntry = scalarOr<FeatureTestSpec>(
   section(TEST_FIELDS, {
     check: (v, at) => {
       if (v.test === undefined) return;
-      const problem = levelProblem(v.test, v.calibrate, v.warning, v.critical);
+      const problem = levelProblem(readingOf(v.test), v.calibrate, v.warning, v.critical);
       if (problem) at.fail(problem.key, problem.message);
     },
-    build: (v): FeatureTestSpec => {
-      if (v.calibrate !== undefined) {
-        const d = CALIBRATION_DEFAULTS[v.calibrate];
-        const bothUnset = v.warning === undefined && v.critical === undefined;
-        return {
-          test: v.test,
-          thresholds: {
-            kind: 'calibrated',
-            method: v.calibrate,
-            warning: bothUnset ? d.warning : (v.warning ?? null),
-            critical: bothUnset ? d.critical : (v.critical ?? null),
-          },
-        };
-      }
-      if (v.warning === undefined && v.critical === undefined)
-        return { test: v.test, thresholds: fixedDefaults(v.test) };
-      return {
-        test: v.test,
-        thresholds: { kind: 'fixed', warning: v.warning ?? null, critical: v.critical ?? null },
-      };
-    },
+    build: (v): FeatureTestSpec => ({
+      test: v.test,
+      thresholds: thresholdsOf(readingOf(v.test), v.calibrate, v.warning, v.critical),
+    }),
   }),
 );
 
@@ -615,6 +625,14 @@ const OUTPUTS_DEFAULT: OutputsEntry = {
 
 const outputs = section(OUTPUTS_FIELDS, { build: (v): OutputsEntry => v });
 
+const model = modelSection({
+  fieldPath: FIELD_PATH,
+  kafkaTopic: KAFKA_TOPIC,
+  featureName: FEATURE_NAME,
+  duration,
+  levels: { problem: levelProblem, thresholds: thresholdsOf },
+});
+
 const TOPOLOGY_FIELDS = {
   apiVersion: required(literal(TOPOLOGY_API_VERSION)),
   name: required(NAME),
@@ -627,6 +645,7 @@ const TOPOLOGY_FIELDS = {
   segments: optional(segments),
   dataQuality: withDefault(dataQuality, DEFAULT_QUALITY as DataQualitySpec),
   outputs: withDefault(outputs, OUTPUTS_DEFAULT),
+  model: optional(model.check),
 } satisfies FieldTable;
 
 /** The keys each mapping of the format accepts; the JSON schema must list the same (see the schema test). */
@@ -649,6 +668,7 @@ export const TOPOLOGY_KEYS = {
   dataQuality: Object.keys(DATA_QUALITY_FIELDS),
   qualityLevels: Object.keys(QUALITY_LEVEL_FIELDS),
   outputs: Object.keys(OUTPUTS_FIELDS),
+  model: model.keys,
 } as const;
 
 /** Resolves what depends on more than one section: per-kind default tests, baseline path and name, late topic. */
@@ -666,6 +686,7 @@ function assemble(
     outputs: OutputsEntry;
   },
   absoluteFile: string,
+  model: ModelSpec | null,
 ): Topology {
   const baselinePath = path.resolve(path.dirname(absoluteFile), v.baseline.file);
   const features: FeatureSpec[] = v.features.map((f) => ({
@@ -677,9 +698,7 @@ function assemble(
       v.defaults?.[f.kind] ??
       FEATURE_KINDS[f.kind].defaultTests.map((test) => ({ test, thresholds: fixedDefaults(test) })),
   }));
-  // Only the side-topic policy produces late events (OutputsSpec.lateEventsTopic: null otherwise).
-  const lateEventsTopic =
-    v.window.late.policy === 'side-topic' ? (v.outputs.lateEvents ?? 'driftwatch.late-events') : null;
+  const lateEventsTopic = lateEventsTopicOf(v.window, v.outputs);
   return {
     name: v.name,
     file: absoluteFile,
@@ -695,13 +714,39 @@ function assemble(
     correction: v.thresholds.correction,
     dataQuality: v.dataQuality,
     segments: v.segments ?? null,
-    model: null,
+    model,
     outputs: {
       alertTopic: v.outputs.alerts,
       windowStatisticsTopic: v.outputs.windowStatistics ?? null,
       deadLetterTopic: v.outputs.deadLetter,
       lateEventsTopic,
     },
+  };
+}
+
+/** Only the side-topic policy produces late events (OutputsSpec.lateEventsTopic: null otherwise). */
+function lateEventsTopicOf(window: WindowSpec, outputs: OutputsEntry): string | null {
+  return window.late.policy === 'side-topic' ? (outputs.lateEvents ?? 'driftwatch.late-events') : null;
+}
+
+/** The model section's view of the rest of the topology, once the sections it needs are valid. */
+function modelContext(v: Partial<SectionValues<typeof TOPOLOGY_FIELDS>>): ModelContext | undefined {
+  const { source, window, features, outputs, baseline } = v;
+  if (!source || !window || !features || !outputs || !baseline) return undefined;
+  const topics = [
+    { topic: source.topic, path: 'source.topic' },
+    { topic: baseline.topic, path: 'baseline.topic' },
+    { topic: outputs.alerts, path: 'outputs.alerts' },
+    { topic: outputs.windowStatistics ?? null, path: 'outputs.windowStatistics' },
+    { topic: outputs.deadLetter, path: 'outputs.deadLetter' },
+    { topic: lateEventsTopicOf(window, outputs), path: 'outputs.lateEvents' },
+  ].filter((t): t is { topic: string; path: string } => t.topic !== null);
+  return {
+    window,
+    sourceKeyField: source.keyField,
+    features,
+    segmentField: v.segments?.field ?? null,
+    topics,
   };
 }
 
@@ -732,8 +777,14 @@ export function parseTopology(text: string, file: string): Topology {
         'the file is empty; expected a topology mapping (apiVersion, name, ...)',
       );
     } else {
+      // The model section is completed against the other sections once they are read (null: none in the file).
+      let modelSpec: ModelSpec | null | undefined = null;
       topology = section(TOPOLOGY_FIELDS, {
-        build: (v): Topology => assemble(v, absoluteFile),
+        check: (v) => {
+          const context = v.model && modelContext(v);
+          if (v.model && context) modelSpec = resolveModel(v.model, context);
+        },
+        build: (v): Topology => assemble(v, absoluteFile, modelSpec ?? null),
       })(root);
     }
   }

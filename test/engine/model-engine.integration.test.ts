@@ -14,7 +14,7 @@ import { loadBaseline } from '../../src/baseline/load-baseline.ts';
 import { PredictionProducer } from '../../src/client/prediction-producer.ts';
 import { DEAD_LETTER_HEADERS } from '../../src/engine/dead-letter.ts';
 import { ModelEngine } from '../../src/engine/model-engine.ts';
-import { readShippedSchema, ROLLBACK_RECOMMENDATION_SCHEMA_FILE } from '../../src/kafka/avro-schemas.ts';
+import { ROLLBACK_RECOMMENDATION_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
 import { createLogger, silentLogger } from '../../src/logging/logger.ts';
 import type { ModelMonitorOutput } from '../../src/model/model-monitor.ts';
@@ -49,7 +49,9 @@ interface Collected {
   readonly rollbacks: ModelMonitorOutput['rollbacks'][number][];
 }
 
-async function startEngine(yaml: string): Promise<{ engine: ModelEngine; out: Collected; failed: () => Error | undefined }> {
+async function startEngine(
+  yaml: string,
+): Promise<{ engine: ModelEngine; out: Collected; failed: () => Error | undefined }> {
   const file = join(dir, `${uniqueName('model')}.yaml`);
   writeFileSync(file, yaml);
   const topology = await loadTopologyFile(file);
@@ -313,7 +315,11 @@ outputs:
       expect(shadow.figures.agreement_rate).toBeCloseTo(0.7, 12);
     }
     expect(out.rollbacks).toHaveLength(1);
-    expect(out.rollbacks[0]).toMatchObject({ liveVersion: 'v1', candidateVersion: 'v2', candidateRole: 'shadow' });
+    expect(out.rollbacks[0]).toMatchObject({
+      liveVersion: 'v1',
+      candidateVersion: 'v2',
+      candidateRole: 'shadow',
+    });
     const rollbackType = avro.Type.forSchema(
       readShippedSchema(ROLLBACK_RECOMMENDATION_SCHEMA_FILE) as avro.Schema,
     );

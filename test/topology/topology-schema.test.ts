@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PERFORMANCE_METRIC_DIRECTIONS } from '../../src/core/performance/performance-drop.ts';
+import { DETECTOR_NAMES, EMBEDDING_TESTS, MODEL_TASKS } from '../../src/topology/load-model-section.ts';
 import {
   CORRECTIONS,
   DRIFT_TESTS,
@@ -95,6 +97,35 @@ const sections = {
   outputs: property(root, 'outputs'),
 };
 
+const model = property(root, 'model');
+const skew = property(model, 'skew');
+const embedding = deref(property(model, 'embeddings').items);
+const modelSections = {
+  model,
+  labels: property(model, 'labels'),
+  performance: property(model, 'performance'),
+  reference: property(property(model, 'performance'), 'reference'),
+  conceptDrift: mappingOf(deref(property(model, 'conceptDrift').items)),
+  skew,
+  skewFeature: mappingOf(deref(property(skew, 'features').items)),
+  tolerance: property(skew, 'tolerance'),
+  shadow: property(model, 'shadow'),
+  metricDrop: property(property(model, 'shadow'), 'metricDrop'),
+  latency: mappingOf(property(model, 'latency')),
+  errors: mappingOf(property(model, 'errors')),
+  embedding,
+  embeddingThreshold: mappingOf(property(embedding, 'threshold')),
+  outputs: property(model, 'outputs'),
+};
+/** Every level pair of the model section: shares, falling shares and percentage points. */
+const levelPairs = {
+  'skew.mismatchRate': property(skew, 'mismatchRate'),
+  'shadow.agreement': property(modelSections.shadow, 'agreement'),
+  'shadow.scoreDistance': property(modelSections.shadow, 'scoreDistance'),
+  'errors.rate': property(modelSections.errors, 'rate'),
+  'errors.spread': property(modelSections.errors, 'spread'),
+};
+
 /** A condition of the limited form the schema uses in `if`: `properties` with `const` / `enum` / `not`, and `required`. */
 function matches(condition: SchemaNode, value: Record<string, unknown>): boolean {
   if (condition.required?.some((key) => !(key in value))) return false;
@@ -168,13 +199,30 @@ describe('topologies/topology.schema.json', () => {
     ['qualityLevels', TOPOLOGY_KEYS.qualityLevels],
     ['outputs', TOPOLOGY_KEYS.outputs],
   ] as const)('describes the %s keys the loader accepts, and no others', (name, keys) => {
-    const section = sections[name];
+    expectSameKeys(sections[name], keys);
+  });
+
+  it.each(
+    Object.entries(modelSections).map(([name, section]) => [
+      name,
+      section,
+      TOPOLOGY_KEYS.model[name as keyof typeof TOPOLOGY_KEYS.model],
+    ]),
+  )('describes the model %s keys the loader accepts, and no others', (_name, section, keys) => {
+    expectSameKeys(section, keys);
+  });
+
+  it.each(Object.entries(levelPairs))('describes %s with the level-pair keys', (_name, section) => {
+    expectSameKeys(section, TOPOLOGY_KEYS.model.levelPair);
+  });
+
+  function expectSameKeys(section: SchemaNode, keys: readonly string[]): void {
     expect(section.additionalProperties).toBe(false);
     expect(Object.keys(section.properties ?? {}).sort()).toEqual([...keys].sort());
     for (const key of keys) {
       expect(own(section, key)?.description ?? property(section, key).description, key).toBeTruthy();
     }
-  });
+  }
 
   it('describes the only key of each kind of defaults, tests', () => {
     for (const kind of TOPOLOGY_KEYS.defaults) {
@@ -398,5 +446,177 @@ describe('topologies/topology.schema.json', () => {
       'm.yaml',
     );
     expect(sideTopic.outputs.lateEventsTopic).toBe(defaultOf(sections.outputs, 'lateEvents'));
+  });
+
+  describe('the model section', () => {
+    const minimal = {
+      apiVersion: TOPOLOGY_API_VERSION,
+      name: 'm',
+      source: { topic: 't', eventTime: 'ts', key: 'k' },
+      baseline: 'b.json',
+      window: { type: 'tumbling', size: '1m' },
+      features: [{ name: 'f', kind: 'numeric' }],
+    };
+    const withModel = (m: Record<string, unknown>) => ({ ...minimal, model: m });
+    const classifier = { task: 'binary', predictionId: 'id', class: 'c' };
+    const labels = { topic: 'l', label: 'y', labelTime: 'lt' };
+
+    it('lists the enums the loader accepts', () => {
+      expect(property(model, 'task').enum).toEqual(MODEL_TASKS);
+      expect(deref(property(modelSections.performance, 'metrics').items).enum).toEqual(
+        Object.keys(PERFORMANCE_METRIC_DIRECTIONS),
+      );
+      expect(property(modelSections.conceptDrift, 'detector').enum).toEqual(DETECTOR_NAMES);
+      expect(scalarEnumOf(deref(property(model, 'conceptDrift').items))).toEqual(DETECTOR_NAMES);
+      expect(property(embedding, 'test').enum).toEqual(Object.keys(EMBEDDING_TESTS));
+      expect(property(modelSections.embeddingThreshold, 'calibrate').enum).toEqual(['std', 'quantile']);
+      expect(property(modelSections.skewFeature, 'kind').enum).toEqual(['numeric', 'categorical']);
+      expect(property(modelSections.shadow, 'rollbackOn').enum).toEqual(['warning', 'critical']);
+    });
+
+    it('marks as required the fields whose absence the loader reports', () => {
+      const cases: [string, SchemaNode, Record<string, unknown>, (w: Record<string, unknown>) => unknown][] =
+        [
+          ['model (binary)', model, { ...classifier, score: 's', positiveClass: 'y' }, withModel],
+          ['model (multiclass)', model, { task: 'multiclass', predictionId: 'id', class: 'c' }, withModel],
+          ['model (regression)', model, { task: 'regression', predictionId: 'id', score: 's' }, withModel],
+          [
+            'model with labels, performance, concept drift, role and shadow',
+            model,
+            {
+              ...classifier,
+              positiveClass: 'y',
+              role: 'r',
+              labels,
+              performance: { minRows: 5 },
+              conceptDrift: ['adwin'],
+              shadow: { minPairs: 5 },
+            },
+            withModel,
+          ],
+          [
+            'labels',
+            modelSections.labels,
+            { ...labels, subject: 's', predictionId: 'p', lookback: '1d', clockSkew: '1s', maxPending: 5 },
+            (w) => withModel({ ...classifier, task: 'multiclass', labels: w }),
+          ],
+          [
+            'skew',
+            skew,
+            { topic: 'o', key: 'k', offlineKey: 'ok', offlineTime: 'ot', features: ['f'], maxSkew: '1s' },
+            (w) => withModel({ ...classifier, skew: w }),
+          ],
+          [
+            'skew feature',
+            modelSections.skewFeature,
+            { name: 'g', online: 'a.g', offline: 'g', kind: 'numeric' },
+            (w) =>
+              withModel({
+                ...classifier,
+                skew: { topic: 'o', offlineKey: 'k', offlineTime: 't', features: [w] },
+              }),
+          ],
+          [
+            'latency',
+            modelSections.latency,
+            { field: 'l', quantile: 0.9, warning: 10, critical: 200 },
+            (w) => withModel({ ...classifier, latency: w }),
+          ],
+          [
+            'errors',
+            modelSections.errors,
+            { field: 'e', segment: 's', minRows: 5 },
+            (w) => withModel({ ...classifier, errors: w }),
+          ],
+          [
+            'embedding',
+            embedding,
+            { name: 'e', field: 'v', dimension: 4, test: 'projection_ks', projections: 3 },
+            (w) => withModel({ ...classifier, embeddings: [w] }),
+          ],
+        ];
+      for (const [name, section, values, place] of cases) {
+        expect(
+          throws(() => parseTopology(text(place(values)), 'm.yaml')),
+          `${name} as given`,
+        ).toBe(false);
+        for (const key of Object.keys(values)) {
+          const { [key]: _, ...without } = values;
+          const rejectedBySchema = lacksRequired(section, without);
+          const rejectedByLoader = throws(() => parseTopology(text(place(without)), 'm.yaml'));
+          expect({ section: name, key, rejected: rejectedBySchema }).toEqual({
+            section: name,
+            key,
+            rejected: rejectedByLoader,
+          });
+        }
+      }
+    });
+
+    it('documents the same defaults the loader applies', () => {
+      const spec = parseTopology(
+        text(
+          withModel({
+            ...classifier,
+            labels,
+            positiveClass: 'y',
+            role: 'r',
+            skew: { topic: 'o', offlineKey: 'k', offlineTime: 't', features: ['f'] },
+            latency: { field: 'l' },
+            errors: { field: 'e' },
+            embeddings: [{ name: 'e', dimension: 4, test: 'projection_ks' }],
+          }),
+        ),
+        'm.yaml',
+      ).model!;
+      const defaultOf = (section: SchemaNode, key: string): unknown => own(section, key)?.default;
+      const durationOf = (section: SchemaNode, key: string): number =>
+        parseDuration(defaultOf(section, key) as string);
+      const { labels: l, performance: p, skew: k, shadow: h, latency: t, errors: e } = spec;
+
+      expect(l!.lookbackMs).toBe(durationOf(modelSections.labels, 'lookback'));
+      expect(l!.clockSkewMs).toBe(durationOf(modelSections.labels, 'clockSkew'));
+      expect(l!.maxPending).toBe(defaultOf(modelSections.labels, 'maxPending'));
+      expect(p.warning).toBe(defaultOf(modelSections.performance, 'warning'));
+      expect(p.critical).toBe(defaultOf(modelSections.performance, 'critical'));
+      expect(p.minRows).toBe(defaultOf(modelSections.performance, 'minRows'));
+      expect(k!.absTolerance).toBe(defaultOf(modelSections.tolerance, 'abs'));
+      expect(k!.relTolerance).toBe(defaultOf(modelSections.tolerance, 'rel'));
+      expect(k!.maxSkewMs).toBe(durationOf(skew, 'maxSkew'));
+      expect(k!.mismatchRate).toEqual(defaultOf(skew, 'mismatchRate'));
+      expect(k!.maxExamples).toBe(defaultOf(skew, 'maxExamples'));
+      expect(k!.maxPending).toBe(defaultOf(skew, 'maxPending'));
+      const shadow = modelSections.shadow;
+      expect(h.maxSkewMs).toBe(durationOf(shadow, 'maxSkew'));
+      expect(h.minPairs).toBe(defaultOf(shadow, 'minPairs'));
+      expect(h.agreement).toEqual(defaultOf(shadow, 'agreement'));
+      expect(h.scoreDistance).toEqual(defaultOf(shadow, 'scoreDistance'));
+      expect(h.metricDrop).toEqual(defaultOf(shadow, 'metricDrop'));
+      expect(h.rollbackOn).toBe(defaultOf(shadow, 'rollbackOn'));
+      const latency = modelSections.latency;
+      expect(t).toEqual({
+        field: 'l',
+        quantile: defaultOf(latency, 'quantile'),
+        warningMs: defaultOf(latency, 'warning'),
+        criticalMs: defaultOf(latency, 'critical'),
+        minCount: defaultOf(latency, 'minCount'),
+        relativeAccuracy: defaultOf(latency, 'relativeAccuracy'),
+      });
+      expect(e!.ratePoints).toEqual(defaultOf(modelSections.errors, 'rate'));
+      expect(e!.spreadPoints).toEqual(defaultOf(modelSections.errors, 'spread'));
+      expect(e!.minRows).toBe(defaultOf(modelSections.errors, 'minRows'));
+      expect(spec.embeddings[0]!.projections).toBe(defaultOf(embedding, 'projections'));
+      const outputs = modelSections.outputs;
+      expect(spec.outputs).toEqual({
+        alertTopic: defaultOf(outputs, 'alerts'),
+        rollbackTopic: defaultOf(outputs, 'rollback'),
+        statisticsTopic: null,
+      });
+      const mmd = parseTopology(
+        text(withModel({ ...classifier, embeddings: [{ name: 'e', dimension: 4 }] })),
+        'm.yaml',
+      );
+      expect(mmd.model!.embeddings[0]!.test).toBe(defaultOf(embedding, 'test'));
+    });
   });
 });

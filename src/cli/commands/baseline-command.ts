@@ -8,10 +8,12 @@ import {
   publishBaseline,
   readLatestBaseline,
 } from '../../baseline/baseline-topic.ts';
-import type { Baseline, BaselineSource } from '../../baseline/baseline-types.ts';
+import type { Baseline, BaselinePerformance, BaselineSource } from '../../baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceRows } from '../../baseline/build-baseline.ts';
+import { type EmbeddingColumn, fileEmbeddingColumns } from '../../baseline/embedding-reference.ts';
 import { categoricalColumnNames, fileReferenceRows } from '../../baseline/file-reference.ts';
 import { loadBaseline } from '../../baseline/load-baseline.ts';
+import { filePerformanceReference } from '../../baseline/model-reference.ts';
 import { planChunks } from '../../baseline/reference-chunks.ts';
 import { parseTimeText } from '../../baseline/time-value.ts';
 import { readTopicReference } from '../../baseline/topic-reference.ts';
@@ -35,6 +37,11 @@ windows, from training data (CSV, NDJSON, Parquet, Arrow) or from the events of 
 is read from the column (or event field) named like the feature, its field path, or the path's last segment
 (features.amount -> amount). A boolean feature takes true/false (or 1/0) and becomes categories "true" and "false".
 
+With a model section, the baseline also holds the model's metrics on the labelled rows (columns named like the
+model's class, score and label fields, or their last segments; rows without a label are skipped) and, per embedding,
+a summary of its vectors (a column of JSON arrays of the embedding's dimension, e.g. "[0.1, 0.2]" in a CSV cell).
+Without a label column there is no performance reference; events of a topic carry no labels, only embeddings.
+
 For calibrated thresholds the baseline also holds every test's statistic over chunks of the reference the size of a
 window: by event time in windows of the topology's size when the input has the event-time column (epoch ms or ISO
 8601), else chunks of --chunk-rows rows (default: a tenth of the rows). Chunks with fewer than half the rows of a
@@ -53,7 +60,7 @@ Options:
   --registry <url>      Confluent-compatible registry API (env DRIFTWATCH_REGISTRY_URL;
                         default http://127.0.0.1:8081/apis/ccompat/v7)
 
-show: prints a baseline's version, source, rows and features, from a file or the latest published under a name
+show: prints a baseline's version, source, rows, features, model metrics and embeddings, from a file or the latest published under a name
 (default topic and name: the topology's, else ${DEFAULT_BASELINE_TOPIC} and --name).
 `;
 
@@ -125,6 +132,10 @@ async function build(args: readonly string[]): Promise<number> {
 
   let reference: ReferenceRows;
   let source: BaselineSource;
+  let performance: BaselinePerformance | undefined;
+  let embeddings: EmbeddingColumn[] = [];
+  const notes: string[] = [];
+  const model = topology.model;
   if (values.input !== undefined) {
     const table = await readDataFile(values.input, categoricalColumnNames(topology));
     reference = fileReferenceRows(table, topology);
@@ -133,6 +144,15 @@ async function build(args: readonly string[]): Promise<number> {
       fingerprint: `sha256:${await fileSha256(values.input)}`,
       rows: table.rows,
     };
+    if (model !== null) {
+      const read = filePerformanceReference(table, model);
+      performance = read.performance;
+      if (read.unlabelledRows > 0) notes.push(`${read.unlabelledRows} rows without a label skipped`);
+      if (read.unpredictedRows > 0)
+        notes.push(`${read.unpredictedRows} labelled rows without a prediction skipped`);
+      notes.push(...read.notes);
+      embeddings = fileEmbeddingColumns(table, model);
+    }
   } else {
     const topic = fromTopic === '' || fromTopic === undefined ? topology.source.topic : fromTopic;
     const bar = new ProgressBar({ unit: 'messages', label: `reading ${topic}` });
@@ -169,6 +189,12 @@ async function build(args: readonly string[]): Promise<number> {
     }
     reference = read;
     source = read.source;
+    if (model !== null) {
+      notes.push(
+        'events of a topic carry no labels: performance reference not built; set model.performance.reference or build from labelled data',
+      );
+      embeddings = [...read.embeddings];
+    }
   }
 
   const bar = new ProgressBar({ unit: 'values', label: 'counting' });
@@ -178,6 +204,8 @@ async function build(args: readonly string[]): Promise<number> {
     numericBins: bins,
     chunks: planChunks(topology.window, reference, chunkRows),
     onProgress: (done, total) => bar.update(done, total),
+    ...(performance === undefined ? {} : { performance }),
+    embeddings,
   });
   bar.finish();
   const output = values.output ?? topology.baseline.path;
@@ -187,6 +215,8 @@ async function build(args: readonly string[]): Promise<number> {
     `wrote ${relative(process.cwd(), output)} (${baseline.version}, ${reference.rows} rows, ${reference.columns.size} features)\n`,
   );
   reportCalibration(baseline);
+  process.stdout.write(describeModelSections(baseline));
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
 
   if (values.publish !== undefined) {
     const topic =
@@ -298,5 +328,36 @@ export function describeBaseline(baseline: Baseline, where: string): string {
         : `calibration over ${f.calibration.chunks} ${f.calibration.chunkBy} chunks (${Object.keys(f.calibration.statistics).join(', ')})`;
     lines.push(`    ${name.padEnd(width)}  ${f.kind.padEnd(11)}  ${layout.padEnd(14)}  ${calibration}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${describeModelSections(baseline)}`;
+}
+
+/** The performance and embeddings sections, one line per metric set and per embedding; '' without them. */
+export function describeModelSections(baseline: Baseline): string {
+  const lines: string[] = [];
+  const p = baseline.performance;
+  if (p !== undefined) {
+    const metrics = Object.entries(p.metrics).map(([m, v]) => `${m} ${formatNumber(v)}`);
+    lines.push(
+      `  performance (${p.task}, ${p.rows} labelled rows): ${metrics.length === 0 ? 'no metric' : metrics.join(', ')}`,
+    );
+  }
+  const embeddings = Object.entries(baseline.embeddings ?? {});
+  if (embeddings.length > 0) {
+    lines.push('  embeddings:');
+    const width = Math.max(...embeddings.map(([n]) => n.length), 4);
+    for (const [name, e] of embeddings) {
+      const calibration =
+        e.calibration === undefined
+          ? 'no calibration'
+          : `calibration over ${e.calibration.chunks} chunks (${Object.keys(e.calibration.statistics).join(', ')})`;
+      lines.push(
+        `    ${name.padEnd(width)}  dimension ${e.dimension}, ${e.count} vectors, bandwidth ${formatNumber(e.bandwidth)}, ${calibration}`,
+      );
+    }
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+function formatNumber(value: number): string {
+  return Number(value.toPrecision(6)).toString();
 }
