@@ -73,7 +73,7 @@ export type ConceptDriftDetectorName = 'adwin' | 'ddm' | 'eddm' | 'page_hinkley'
 
 /**
  * An online detector on the error stream of labelled predictions, in prediction-time order within each closed window:
- * 0/1 misclassification for classifiers, absolute error for regressors (DDM and EDDM need 0/1: classifiers only).
+ * 0/1 misclassification for classifiers, absolute error for regressors (DDM, EDDM and HDDM-A need 0/1: classifiers only).
  * Options are the detector's own (see src/core/concept-drift/), published defaults when absent.
  */
 export interface ConceptDriftSpec {
