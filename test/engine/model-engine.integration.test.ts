@@ -208,9 +208,16 @@ outputs:
     expect(accuracy[0]!.value).toBeCloseTo(0.8, 12);
     const produced = await readTopic(names.alerts, 1, 20_000);
     expect(produced.length).toBeGreaterThanOrEqual(1);
+
+    // A label for r85 after its window was published: counted late, and the published window is not revised.
+    const lateBefore = engine.counters().late;
+    await labels.send([labelOf(85)]);
+    await waitFor('the late label', () => engine.counters().late > lateBefore, 60_000, failed);
+    expect(engine.counters()).toMatchObject({ labels: 91, labelled: 80 });
+    expect(out.reports.filter((r) => r.kind === 'performance')).toHaveLength(1);
   });
 
-  it('measures keyed skew, recommends one rollback for a worse shadow, flags a latency regression', async () => {
+  it('measures keyed skew, recommends one rollback per worse shadow or canary, flags a latency regression', async () => {
     const topic = uniqueName('it.scored');
     const offlineTopic = uniqueName('it.offline');
     const names = {
@@ -279,6 +286,21 @@ outputs:
         });
       }
     }
+    // Canary v3 serves its own requests, with scores far from live's: 60 per window.
+    for (let w = 0; w < 2; w++) {
+      for (let i = 0; i < 60; i++) {
+        events.push(
+          request(10_000 + w * 100 + i, {
+            event_time: BASE + w * MINUTE + i * 800,
+            model_version: 'v3',
+            role: 'canary',
+            customer_id: `k${w * 100 + i}`,
+            score: 0.95,
+            label: '1',
+          }),
+        );
+      }
+    }
     events.push(request(999, { role: 'banana', event_time: BASE + 30_000 }));
     await predictions.send(events);
     await offline.send(
@@ -314,19 +336,32 @@ outputs:
       expect(shadow.subject).toBe('v2');
       expect(shadow.figures.agreement_rate).toBeCloseTo(0.7, 12);
     }
-    expect(out.rollbacks).toHaveLength(1);
-    expect(out.rollbacks[0]).toMatchObject({
-      liveVersion: 'v1',
-      candidateVersion: 'v2',
-      candidateRole: 'shadow',
-    });
+    const canary = out.reports.filter((r) => r.kind === 'shadow' && r.subject === 'v3');
+    expect(canary).toHaveLength(2);
+    // Live scores are 0.8 and 0.2, every canary score 0.95: the score distributions do not overlap.
+    for (const report of canary) expect(report.figures.score_ks).toBe(1);
+    // One recommendation per worse candidate, although both were bad in two windows.
+    const byCandidate = out.rollbacks.map((r) => `${r.candidateRole}:${r.candidateVersion}`).sort();
+    expect(byCandidate).toEqual(['canary:v3', 'shadow:v2']);
+    for (const rec of out.rollbacks) expect(rec).toMatchObject({ liveVersion: 'v1', windowStart: BASE });
     const rollbackType = avro.Type.forSchema(
       readShippedSchema(ROLLBACK_RECOMMENDATION_SCHEMA_FILE) as avro.Schema,
     );
-    const produced = await readTopic(names.rollback, 1, 20_000);
-    expect(produced).toHaveLength(1);
-    const record = rollbackType.fromBuffer(produced[0]!.value!.subarray(5)) as Record<string, unknown>;
-    expect(record).toMatchObject({ live_version: 'v1', candidate_version: 'v2', candidate_role: 'shadow' });
+    const produced = await readTopic(names.rollback, 2, 20_000);
+    expect(produced).toHaveLength(2);
+    const records = produced.map(
+      (m) =>
+        rollbackType.fromBuffer(m.value!.subarray(5)) as Record<string, unknown> & { findings: unknown[] },
+    );
+    const shadowRecord = records.find((r) => r.candidate_version === 'v2')!;
+    expect(shadowRecord).toMatchObject({
+      live_version: 'v1',
+      candidate_role: 'shadow',
+      severity: 'critical',
+    });
+    expect(shadowRecord.findings.length).toBeGreaterThanOrEqual(1);
+    expect(String(shadowRecord.reason)).toContain('v2');
+    expect(records.find((r) => r.candidate_version === 'v3')).toMatchObject({ candidate_role: 'canary' });
 
     const latency = out.findings.filter((f) => f.kind === 'latency');
     expect(latency).toHaveLength(1);
