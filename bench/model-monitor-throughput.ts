@@ -7,7 +7,7 @@
  *
  * The stream: `--requests` requests over one-minute windows (10,000 per window), each predicted by live v1 and
  * shadow v2 (the shadow disagrees on 10%), with a latency, an error flag on 1%, a segment and an entity whose
- * amount and country the offline pipeline recomputes (2% mismatch). 90% of predictions get a label two minutes
+ * amount and country the offline pipeline recomputes as of the serving time (2% mismatch). 90% of predictions get a label two minutes
  * later. Per request: 2 predictions, 0.9 label, 1 offline record. Records are fed in batches of `--batch` per topic,
  * in time order, with `advance()` after every batch, as the engine does.
  *
@@ -170,7 +170,7 @@ function generate(): {
       customer_id: `c${i}`,
       amount: random.next() < 0.02 ? amount + 1 : amount,
       country,
-      computed_at: time + 1_000,
+      computed_at: time,
     });
   }
   return { predictions, labels, offline };

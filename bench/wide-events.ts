@@ -8,6 +8,7 @@ import type { Baseline } from '../src/baseline/baseline-types.ts';
 import { buildBaseline, type ReferenceColumn } from '../src/baseline/build-baseline.ts';
 import { DEFAULT_QUALITY } from '../src/core/quality/data-quality.ts';
 import { cumulative, SeededRandom } from '../src/core/random/seeded-random.ts';
+import { DEFAULT_ALERTING } from '../src/topology/alerting-spec.ts';
 import type { FeatureSpec, Topology } from '../src/topology/topology-types.ts';
 
 export const NUMERIC_FEATURES = Array.from({ length: 20 }, (_, i) => `n${String(i + 1).padStart(2, '0')}`);
@@ -173,7 +174,9 @@ export function wideTopology({ runId, file, baselinePath }: WideTopologyOptions)
     correction: 'none',
     dataQuality: DEFAULT_QUALITY,
     segments: null,
+    alerting: DEFAULT_ALERTING,
     model: null,
+    sinks: [],
     outputs: {
       alertTopic: `${topic}.alerts`,
       windowStatisticsTopic: null,

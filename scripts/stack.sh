@@ -2,7 +2,13 @@
 # The local stack without Docker: a real Apache Kafka broker (KRaft, one combined broker+controller) and a real
 # Apicurio Registry serving the Confluent-compatible API, both fetched from Maven Central into .stack/ (git-ignored).
 #
-#   bash scripts/stack.sh fetch|start|stop|status|reset|logs
+#   bash scripts/stack.sh fetch|start|stop|status|reset|logs|kafka-start|kafka-stop
+#
+#   kafka-start  start only the broker, keeping its data from an earlier run (a fresh broker when there is none)
+#   kafka-stop   stop only the broker; its data stays for kafka-start
+#
+#   With DRIFTWATCH_STACK_DIR, DRIFTWATCH_KAFKA_PORT and DRIFTWATCH_CONTROLLER_PORT set apart, kafka-start and
+#   kafka-stop run a second, independent broker (tests that stop a broker must use their own, never the shared one).
 #
 # Settings (environment):
 #   DRIFTWATCH_KAFKA_PORT       broker port on 127.0.0.1           (default 9092)
@@ -12,6 +18,7 @@
 #   DRIFTWATCH_APICURIO_VERSION Apicurio Registry version          (default 3.0.9, see README "Local stack")
 #   DRIFTWATCH_MAVEN_REPO       Maven repository base URL          (default Maven Central)
 #   DRIFTWATCH_STACK_DIR        where jars, data, logs and pids go (default .stack in the repository)
+#   DRIFTWATCH_CACHE_DIR        where fetched jars and archives go  (default DRIFTWATCH_STACK_DIR)
 #
 # Invariants: every process is started by this script, recorded in a pid file, and stopped by that pid only.
 # `start` on a running stack reuses it; a stale pid file is removed with a message; a port held by a process that is
@@ -20,6 +27,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${DRIFTWATCH_STACK_DIR:-$ROOT/.stack}"
+CACHE_DIR="${DRIFTWATCH_CACHE_DIR:-$STACK_DIR}"
 KAFKA_PORT="${DRIFTWATCH_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${DRIFTWATCH_CONTROLLER_PORT:-9093}"
 REGISTRY_PORT="${DRIFTWATCH_REGISTRY_PORT:-8081}"
@@ -29,11 +37,11 @@ MAVEN_REPO="${DRIFTWATCH_MAVEN_REPO:-https://repo.maven.apache.org/maven2}"
 READY_TIMEOUT="${DRIFTWATCH_STACK_TIMEOUT:-180}"
 
 KAFKA_DIR="$STACK_DIR/kafka"
-KAFKA_LIBS="$KAFKA_DIR/libs-$KAFKA_VERSION"
+KAFKA_LIBS="$CACHE_DIR/kafka/libs-$KAFKA_VERSION"
 KAFKA_PID="$KAFKA_DIR/broker.pid"
 KAFKA_LOG="$KAFKA_DIR/broker.log"
 REGISTRY_DIR="$STACK_DIR/apicurio"
-REGISTRY_HOME="$REGISTRY_DIR/$APICURIO_VERSION"
+REGISTRY_HOME="$CACHE_DIR/apicurio/$APICURIO_VERSION"
 REGISTRY_PID="$REGISTRY_DIR/registry.pid"
 REGISTRY_LOG="$REGISTRY_DIR/registry.log"
 CCOMPAT="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
@@ -138,7 +146,9 @@ wait_for() {
 
 kafka_ready() { grep -q 'Kafka Server started' "$KAFKA_LOG" 2>/dev/null && port_open "$KAFKA_PORT"; }
 
+# start_kafka [keep]: with "keep", a broker whose log directory was formatted before restarts on its data.
 start_kafka() {
+  local keep="${1:-}"
   clear_stale "$KAFKA_PID" "the broker"
   if ! claim_port "$KAFKA_PORT" DRIFTWATCH_KAFKA_PORT "$KAFKA_PID" "Kafka broker"; then
     say "Kafka broker already running (pid $(cat "$KAFKA_PID"), 127.0.0.1:$KAFKA_PORT); reusing it"
@@ -152,10 +162,14 @@ start_kafka() {
   fi
   fetch_kafka
   check_java
-  local data="$KAFKA_DIR/data" props="$KAFKA_DIR/server.properties"
+  local data="$KAFKA_DIR/data" props="$KAFKA_DIR/server.properties" format=1
   mkdir -p "$KAFKA_DIR"
-  # A fresh log directory per start: the stack serves tests and demos, which must not see each other's topics.
-  rm -rf "$data" "$KAFKA_DIR/logs"
+  if [[ "$keep" == keep && -f "$data/meta.properties" ]]; then
+    format=0
+  else
+    # A fresh log directory per start: the stack serves tests and demos, which must not see each other's topics.
+    rm -rf "$data" "$KAFKA_DIR/logs"
+  fi
   cat >"$props" <<EOF
 process.roles=broker,controller
 node.id=1
@@ -181,10 +195,14 @@ num.io.threads=2
 log.cleaner.dedupe.buffer.size=16777216
 EOF
   local cp="$KAFKA_LIBS/*" log4j="-Dlog4j2.configurationFile=$ROOT/scripts/stack/log4j2.properties"
-  local cluster_id
-  cluster_id="$(java "$log4j" -cp "$cp" kafka.tools.StorageTool random-uuid)"
-  java "$log4j" -cp "$cp" kafka.tools.StorageTool format -c "$props" -t "$cluster_id" >/dev/null
-  say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  if ((format)); then
+    local cluster_id
+    cluster_id="$(java "$log4j" -cp "$cp" kafka.tools.StorageTool random-uuid)"
+    java "$log4j" -cp "$cp" kafka.tools.StorageTool format -c "$props" -t "$cluster_id" >/dev/null
+    say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  else
+    say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT with the data of its last run"
+  fi
   nohup java -Xms512m -Xmx512m "$log4j" -Dkafka.logs.dir="$KAFKA_DIR/logs" -cp "$cp" \
     kafka.Kafka "$props" >"$KAFKA_LOG" 2>&1 </dev/null &
   echo $! >"$KAFKA_PID"
@@ -290,8 +308,13 @@ reset)
   rm -rf "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
   ;;
 logs) tail -n "${2:-50}" "$KAFKA_LOG" "$REGISTRY_LOG" ;;
+kafka-start)
+  mkdir -p "$STACK_DIR"
+  start_kafka keep
+  ;;
+kafka-stop) stop_one "$KAFKA_PID" "Kafka broker" ;;
 *)
-  echo "usage: bash scripts/stack.sh fetch|start|stop|status|reset|logs" >&2
+  echo "usage: bash scripts/stack.sh fetch|start|stop|status|reset|logs|kafka-start|kafka-stop" >&2
   exit 2
   ;;
 esac

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FeatureStatistic } from '../core/drift/feature-statistic.ts';
-import type { QualityCheck } from '../core/quality/data-quality.ts';
+import type { QualityCheck, QualityCheckName } from '../core/quality/data-quality.ts';
 import type { WindowResult } from '../topology/drift-topology.ts';
 
 /** The alert record as encoded with schemas/drift-alert.avsc. */
@@ -76,6 +76,14 @@ function kindSymbol(kind: string): DriftAlert['feature_kind'] {
   return kind === 'boolean' ? 'BOOLEAN' : kind === 'numeric' ? 'NUMERIC' : 'CATEGORICAL';
 }
 
+/** What each guardrail's rate counts, as its alert's conventions state it. */
+const QUALITY_RATES: Readonly<Record<QualityCheckName, string>> = {
+  type_mismatch: 'values of the wrong type (kept as missing) / rows',
+  null_rate: 'null or NaN in the event / rows',
+  out_of_range: 'outside the baseline / non-missing rows',
+  unseen_share: 'outside the baseline / non-missing rows',
+};
+
 function qualityAlert(
   result: WindowResult,
   q: QualityCheck,
@@ -101,12 +109,13 @@ function qualityAlert(
     p_value: null,
     reference_size: 0,
     current_size: q.rows,
-    missing: q.check === 'null_rate' ? q.count : 0,
-    out_of_reference: q.check === 'null_rate' ? 0 : q.count,
+    // Wrong-typed values are missing for the statistics, so they are reported as missing rows.
+    missing: q.check === 'null_rate' || q.check === 'type_mismatch' ? q.count : 0,
+    out_of_reference: q.check === 'out_of_range' || q.check === 'unseen_share' ? q.count : 0,
     baseline_version: result.baselineVersion,
     conventions: {
       check: 'data quality guardrail',
-      rate: q.check === 'null_rate' ? 'null or NaN / rows' : 'outside the baseline / non-missing rows',
+      rate: QUALITY_RATES[q.check],
       baselineRate: String(q.baselineRate),
       excess: String(q.excess),
       driftRule: 'rate - baseline rate >= level',

@@ -23,6 +23,7 @@ export interface WindowStatisticRecord {
 /** One data-quality guardrail inside a WindowStatistics record. */
 export interface QualityCheckRecord {
   readonly feature: string;
+  /** type_mismatch, null_rate, out_of_range or unseen_share (QualityCheckName). */
   readonly check: string;
   readonly value: number;
   readonly baseline_rate: number;

@@ -15,10 +15,9 @@ import { type ChunkAssignment, chunkCount } from './reference-chunks.ts';
  * function of a live window (src/core/embedding):
  *
  * - Input: a column named like the spec's field (full dotted path or last segment) whose cells are JSON arrays of
- *   `dimension` numbers, e.g. `"[0.1, 0.2, 0.3]"` in a CSV cell; an empty cell is a row without a vector. Only text
- *   cells can carry vectors today: the NDJSON, Arrow and Parquet readers (src/io) refuse arrays and list columns as
- *   nested values, so those formats can hold embeddings only as JSON text. A cell that is not such an array, or has
- *   another length, is an error naming the row and column.
+ *   `dimension` numbers, e.g. `"[0.1, 0.2, 0.3]"` in a CSV cell; an empty cell is a row without a vector. The NDJSON,
+ *   Parquet and Arrow readers (src/io) give an array or list of numbers as that same JSON text. A cell that is not
+ *   such an array, or has another length, is an error naming the row and column.
  * - Row key (EmbeddingSummary's sample priority): the prediction-id column when the file has one with a value on every
  *   row that has a vector, else the row's 0-based index as a string; either way the same data give the same sample.
  * - bandwidth: the median heuristic on the whole reference's sample, fixed here for every later window.

@@ -1,4 +1,5 @@
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { ALERTS_HELP, alertsCommand } from './commands/alerts-command.ts';
 import { BACKTEST_HELP, backtestCommand } from './commands/backtest-command.ts';
 import { BASELINE_HELP, baselineCommand } from './commands/baseline-command.ts';
 import { COMPARE_HELP, compareCommand } from './commands/compare-command.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { help: string; run: (args: readonly string[]) =>
   baseline: { help: BASELINE_HELP, run: baselineCommand },
   backtest: { help: BACKTEST_HELP, run: backtestCommand },
   streams: { help: STREAMS_HELP, run: streamsCommand },
+  alerts: { help: ALERTS_HELP, run: alertsCommand },
 };
 
 const HELP = `driftwatch: drift and skew monitoring for production ML, on Kafka
@@ -34,6 +36,8 @@ Commands:
                               check a schema against a topology and register it
   streams check <topology.yaml>
                               check a topology against its subject's latest schema
+  alerts tail [--topic <t>] [--topology <t>] [--json]
+                              print alerts, incidents and retrain requests as they arrive
   compare --reference <f> --current <f>
                               compare two data files feature by feature
   demo                        the end-to-end demo on the local stack

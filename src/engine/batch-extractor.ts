@@ -14,9 +14,11 @@ export interface RejectedRow {
 
 /**
  * Turns decoded records of one partition into a columnar EventBatch for a topology, rejecting records that lack
- * what the topology needs: an event time, or a feature value of the wrong type. A missing or null feature value is
- * not a rejection: it is counted in the feature's `missing` bucket. A missing model name or version is recorded as
- * the empty string, since it does not prevent drift from being measured.
+ * what the topology needs: an event time (always), or a feature value of the wrong type under the data-quality policy
+ * `onTypeMismatch: dead-letter`. Under `count` (the default) a wrong-typed feature value is written as missing and
+ * flagged in the batch's `typeMismatches`, and the record is kept, so its other features still count. A missing or
+ * null feature value is not a rejection: it is counted in the feature's `missing` bucket. A missing model name or
+ * version is recorded as the empty string, since it does not prevent drift from being measured.
  */
 export class BatchExtractor {
   readonly layout: ColumnLayout;
@@ -29,6 +31,8 @@ export class BatchExtractor {
   readonly #modelVersion: FieldGetter;
   readonly #numeric: { field: string; get: FieldGetter }[];
   readonly #categorical: { field: string; get: FieldGetter; boolean: boolean }[];
+  /** `onTypeMismatch: count`: keep the record and flag the value rather than reject the record. */
+  readonly #countMismatches: boolean;
 
   constructor(topology: Topology, clock: Clock = systemClock) {
     const numeric = topology.features.filter((f) => f.kind === 'numeric');
@@ -48,6 +52,7 @@ export class BatchExtractor {
       get: compileFieldPath(f.field),
       boolean: f.kind === 'boolean',
     }));
+    this.#countMismatches = topology.dataQuality.onTypeMismatch === 'count';
   }
 
   /**
@@ -74,35 +79,50 @@ export class BatchExtractor {
     return { batch: builder.finish(partition), rejected };
   }
 
-  /** @internal Writes `record` as row `row` of the builder's columns; returns a rejection reason or null. */
+  /**
+   * @internal Writes `record` as row `row` of the builder's columns; returns a rejection reason or null. Mismatch flags
+   * are only written under `count`, where nothing after the feature columns rejects a record, so a rejected row (whose
+   * slot the next record reuses) never leaves a flag behind.
+   */
   write(b: BatchBuilder, row: number, record: unknown): string | null {
     const t = this.#eventTime === null ? this.#clock.now() : this.#eventTime(record);
     if (typeof t !== 'number' || !Number.isFinite(t)) {
       return `event time field ${this.#eventTimeField} is ${describeValue(t)}, expected epoch milliseconds`;
     }
-    for (let c = 0; c < this.#numeric.length; c++) {
+    const nNumeric = this.#numeric.length;
+    for (let c = 0; c < nNumeric; c++) {
       const v = this.#numeric[c]!.get(record);
-      if (v === null || v === undefined) {
-        b.numericValid[c]![row] = 0;
-        b.numeric[c]![row] = Number.NaN;
-      } else if (typeof v === 'number') {
+      if (typeof v === 'number') {
         b.numericValid[c]![row] = 1;
         b.numeric[c]![row] = v;
-      } else {
-        return `numeric feature field ${this.#numeric[c]!.field} is ${describeValue(v)}`;
+        continue;
       }
+      b.numericValid[c]![row] = 0;
+      b.numeric[c]![row] = Number.NaN;
+      if (v === null || v === undefined) continue;
+      if (!this.#countMismatches)
+        return `numeric feature field ${this.#numeric[c]!.field} is ${describeValue(v)}`;
+      b.flagMismatch(c, row);
     }
     for (let c = 0; c < this.#categorical.length; c++) {
       const column = this.#categorical[c]!;
       const v = column.get(record);
-      if (v === null || v === undefined) b.categorical[c]![row] = null;
+      let value: string | null = null;
+      let wrong = false;
+      if (v === null || v === undefined) value = null;
       else if (column.boolean) {
-        if (v === true || v === 'true') b.categorical[c]![row] = 'true';
-        else if (v === false || v === 'false') b.categorical[c]![row] = 'false';
-        else return `boolean feature field ${column.field} is ${describeValue(v)}`;
-      } else if (typeof v === 'string') b.categorical[c]![row] = v;
-      else if (typeof v === 'boolean' || typeof v === 'number') b.categorical[c]![row] = String(v);
-      else return `categorical feature field ${this.#categorical[c]!.field} is ${describeValue(v)}`;
+        if (v === true || v === 'true') value = 'true';
+        else if (v === false || v === 'false') value = 'false';
+        else wrong = true;
+      } else if (typeof v === 'string') value = v;
+      else if (typeof v === 'boolean' || typeof v === 'number') value = String(v);
+      else wrong = true;
+      b.categorical[c]![row] = value;
+      if (!wrong) continue;
+      if (!this.#countMismatches) {
+        return `${column.boolean ? 'boolean' : 'categorical'} feature field ${column.field} is ${describeValue(v)}`;
+      }
+      b.flagMismatch(nNumeric + c, row);
     }
     const name = this.#modelName(record);
     const version = this.#modelVersion(record);
@@ -148,10 +168,14 @@ export class BatchBuilder {
   readonly modelVersions: string[];
   /** Each row's segment field value, when the topology has segments. */
   readonly segments: (string | null)[] | null;
+  /** Per feature in layout order, 1 where the value had the wrong type; allocated at the batch's first mismatch. */
+  #mismatches: Uint8Array[] | null = null;
+  readonly #capacity: number;
   #length = 0;
 
   constructor(extractor: BatchExtractor, capacity: number) {
     this.#extractor = extractor;
+    this.#capacity = capacity;
     this.eventTimes = new Float64Array(capacity);
     this.offsets = new Float64Array(capacity);
     this.numeric = Array.from({ length: extractor.numericCount }, () => new Float64Array(capacity));
@@ -175,6 +199,15 @@ export class BatchBuilder {
     return null;
   }
 
+  /** @internal Flags feature `f` (layout order) of row `row` as a type mismatch. */
+  flagMismatch(f: number, row: number): void {
+    if (this.#mismatches === null) {
+      const features = this.numeric.length + this.categorical.length;
+      this.#mismatches = Array.from({ length: features }, () => new Uint8Array(this.#capacity));
+    }
+    this.#mismatches[f]![row] = 1;
+  }
+
   finish(partition: number, lagging = false): EventBatch {
     const length = this.#length;
     return {
@@ -189,6 +222,7 @@ export class BatchBuilder {
       modelNames: this.modelNames,
       modelVersions: this.modelVersions,
       segments: this.segments,
+      typeMismatches: this.#mismatches,
     };
   }
 }

@@ -1,6 +1,8 @@
 import type avro from 'avsc';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { concatMap, defer, type Subscription } from 'rxjs';
+import { AlertingPublisher } from '../alerting/alerting-publisher.ts';
+import { signalsFromWindow } from '../alerting/signals-from-window.ts';
 import { alertsFor, type DriftAlert } from '../alerts/drift-alert.ts';
 import { windowStatisticsRecord } from '../alerts/window-statistics.ts';
 import { readLatestBaseline } from '../baseline/baseline-topic.ts';
@@ -107,6 +109,8 @@ export class DriftEngine {
   #statsType: avro.Type | undefined;
   #statsSchemaId = 0;
   #baselineVersion = '';
+  /** Incidents and retrain requests of this engine's windows. */
+  #alerting: AlertingPublisher | undefined;
   /** The source messages of the batch being handled, by row of its EventBatch (for the late-events topic). */
   #rowMessages: KafkaMessage[] = [];
   #lateMessages: Message[] = [];
@@ -195,6 +199,9 @@ export class DriftEngine {
     this.#alertSchemaId = await this.#registry.register(`${topology.outputs.alertTopic}-value`, alertSchema);
     this.#alertType = this.#registry.cachedType(this.#alertSchemaId);
 
+    this.#alerting = new AlertingPublisher(topology.alerting, this.#logger);
+    await this.#alerting.prepare(this.#registry, this.#kafka);
+
     const { windowStatisticsTopic, lateEventsTopic } = topology.outputs;
     if (windowStatisticsTopic !== null) {
       const schema = readShippedSchema(WINDOW_STATISTICS_SCHEMA_FILE);
@@ -260,6 +267,8 @@ export class DriftEngine {
       baseline: this.#baselineVersion,
       alerts: topology.outputs.alertTopic,
       deadLetter: topology.outputs.deadLetterTopic,
+      incidents: topology.alerting.incidentTopic,
+      retrain: topology.alerting.retrain.topic,
     });
   }
 
@@ -406,6 +415,8 @@ export class DriftEngine {
         });
       }
     }
+    // Durable before the window's offsets may be committed, like its alerts.
+    await this.#alerting!.publish(this.#producer!, signalsFromWindow(result), now);
     for (const holder of result.releases) this.#ledger.release(holder);
     this.#flow!.settled();
     this.#options.onWindow?.(result, alerts);

@@ -1,5 +1,7 @@
 import type avro from 'avsc';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import { AlertingPublisher } from '../alerting/alerting-publisher.ts';
+import { signalsFromModel } from '../alerting/signals-from-model.ts';
 import { modelAlertId, modelAlertRecord } from '../alerts/model-alert.ts';
 import { modelStatisticsRecord } from '../alerts/model-statistics.ts';
 import { rollbackRecommendationId, rollbackRecommendationRecord } from '../alerts/rollback-recommendation.ts';
@@ -102,6 +104,8 @@ export class ModelEngine {
   #rollbackSchemaId = 0;
   #statsType: avro.Type | undefined;
   #statsSchemaId = 0;
+  /** Incidents and retrain requests of the monitor's outputs; made (and its schemas registered) at the first output. */
+  #alerting: AlertingPublisher | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #consumed = 0;
@@ -161,6 +165,7 @@ export class ModelEngine {
       skewOnlineOnly: 0,
       skewOfflineOnly: 0,
       shadowPairs: 0,
+      versionsWithoutBaseline: 0,
       late: 0,
       windows: 0,
       findings: 0,
@@ -182,7 +187,8 @@ export class ModelEngine {
   async #start(): Promise<void> {
     const { topology, spec } = this;
     const baseline = this.#options.baseline ?? (await this.#loadBaseline());
-    this.#monitor = new ModelMonitor({ topology, baseline, clock: this.#clock });
+    const versionBaselines = await loadVersionBaselines(spec);
+    this.#monitor = new ModelMonitor({ topology, baseline, versionBaselines, clock: this.#clock });
     this.#extractor = new ModelEventExtractor(topology, this.#clock);
 
     const register = async (topic: string, file: string) => {
@@ -246,6 +252,7 @@ export class ModelEngine {
       topics: [...this.#streams.keys()].join(','),
       group: groupId,
       baseline: baseline.version,
+      versionBaselines: [...versionBaselines].map(([v, b]) => `${v}=${b.version}`).join(','),
       alerts: spec.outputs.alertTopic,
       rollback: spec.outputs.rollbackTopic,
     });
@@ -354,6 +361,13 @@ export class ModelEngine {
     const { spec } = this;
     const now = this.#clock.now();
     const producer = this.#producer!;
+    // Registered before anything is sent, so a registry failure leaves no send of this output unawaited.
+    const signals = signalsFromModel(output);
+    let alerting: AlertingPublisher | undefined;
+    if (signals.length > 0) {
+      alerting = this.#alerting ??= new AlertingPublisher(this.topology.alerting, this.#logger);
+      await alerting.prepare(this.#registry, this.#kafka);
+    }
     const sends: Promise<unknown>[] = [];
     if (output.findings.length > 0) {
       const messages: Message[] = output.findings.map((finding) => {
@@ -408,6 +422,7 @@ export class ModelEngine {
       sends.push(producer.send({ topic: spec.outputs.statisticsTopic, acks: -1, messages }));
     }
     this.#reports += output.reports.length;
+    if (alerting !== undefined) sends.push(alerting.publish(producer, signals, now));
     await Promise.all(sends);
   }
 
@@ -476,6 +491,13 @@ export class ModelEngine {
     await this.#producer?.disconnect().catch(() => {});
     this.#consumer = undefined;
   }
+}
+
+/** The training baseline of each version named in `model.newVersions`, read from its file when the engine starts. */
+async function loadVersionBaselines(spec: ModelSpec): Promise<Map<string, Baseline>> {
+  const files = Object.entries(spec.newVersions?.baselines ?? {});
+  const loaded = await Promise.all(files.map(([, file]) => loadBaseline(file)));
+  return new Map(files.map(([version], i) => [version, loaded[i]!]));
 }
 
 function validateOptions(options: ModelEngineOptions): ModelSpec {

@@ -18,7 +18,10 @@ export interface ColumnTable {
   readonly columns: ReadonlyMap<string, DataColumn>;
 }
 
-/** A cell as read: a number, a string, or null for missing. Booleans arrive as strings. */
+/**
+ * A cell as read: a number, a string, or null for missing. Booleans arrive as strings, and vectors (arrays of numbers)
+ * as the JSON text of their numbers, as a CSV cell spells them (vector-cell.ts).
+ */
 export type Cell = number | string | null;
 
 /** Builds typed columns from raw per-column cells. `forceCategorical` names columns to keep as categories. */

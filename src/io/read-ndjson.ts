@@ -1,9 +1,11 @@
 import { type Cell, type ColumnTable, columnsFromCells, inputError } from './column-table.ts';
+import { vectorCell } from './vector-cell.ts';
 
 /**
  * Newline-delimited JSON: one object per line; blank lines are skipped. Columns are the union of keys in order of
  * first appearance; a key absent from a row is missing there. Numbers are numbers; strings and booleans are
- * categories; nested objects and arrays are not features and are an error naming the line and key.
+ * categories; an array of numbers is a vector, kept as the JSON text of its numbers (vector-cell.ts) for embedding
+ * references. Objects, other arrays, and arrays of numbers with a null are an error naming the line and key.
  */
 export function parseNdjson(text: string, file: string, forceCategorical?: ReadonlySet<string>): ColumnTable {
   const names: string[] = [];
@@ -50,6 +52,13 @@ function toCell(value: unknown, file: string, line: number, key: string): Cell {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    const vector = vectorCell(value);
+    if (vector.kind === 'vector') return vector.text;
+    if (vector.kind === 'invalid') {
+      throw inputError(file, `line ${line}: field "${key}" is an array with ${vector.reason}`, { line });
+    }
+  }
   throw inputError(
     file,
     `line ${line}: field "${key}" is ${Array.isArray(value) ? 'an array' : 'an object'}, not a value`,

@@ -1,10 +1,13 @@
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { type Cell, type ColumnTable, columnsFromCells, inputError } from './column-table.ts';
+import { vectorCell } from './vector-cell.ts';
 
 /**
  * Parquet through hyparquet (pure JavaScript, every standard codec via hyparquet-compressors). Integers (including
- * INT64 as BigInt) and floats are numbers, timestamps are epoch milliseconds, strings and booleans are categories.
+ * INT64 as BigInt) and floats are numbers, timestamps are epoch milliseconds, strings and booleans are categories. A
+ * list of numbers is a vector, kept as the JSON text of its numbers (vector-cell.ts) for embedding references; other
+ * nested values, and vectors with a null or non-finite element, are an error naming the row and column.
  */
 export async function readParquet(
   file: string,
@@ -43,6 +46,15 @@ function parquetCell(value: unknown, file: string, row: number, key: string): Ce
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.getTime();
+  if (Array.isArray(value)) {
+    const vector = vectorCell(value);
+    if (vector.kind === 'vector') return vector.text;
+    if (vector.kind === 'invalid') {
+      throw inputError(file, `row ${row + 1}: column "${key}" holds a list with ${vector.reason}`, {
+        row: row + 1,
+      });
+    }
+  }
   throw inputError(file, `row ${row + 1}: column "${key}" holds a nested value, not a feature value`, {
     row: row + 1,
   });

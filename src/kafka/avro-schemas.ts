@@ -13,3 +13,5 @@ export const WINDOW_STATISTICS_SCHEMA_FILE = 'window-statistics.avsc';
 export const MODEL_ALERT_SCHEMA_FILE = 'model-alert.avsc';
 export const ROLLBACK_RECOMMENDATION_SCHEMA_FILE = 'rollback-recommendation.avsc';
 export const MODEL_STATISTICS_SCHEMA_FILE = 'model-statistics.avsc';
+export const INCIDENT_SCHEMA_FILE = 'incident.avsc';
+export const RETRAIN_REQUEST_SCHEMA_FILE = 'retrain-request.avsc';

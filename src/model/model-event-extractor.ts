@@ -6,6 +6,8 @@
  * Date as Avro longs and timestamp-millis may decode); in processing time predictions are stamped with the clock; a
  * missing model name or version is the empty string. Optional fields (latency, error flag, segment, entity, skew
  * values, embeddings) that are missing or null are null, not a reason; a present value of the wrong type is a reason.
+ * The topology features (for new-version skew) are read as the feature engine's BatchExtractor reads them, with its
+ * reasons.
  */
 
 import type { FeatureRecord, FeatureValue } from '../core/joins/skew-accumulator.ts';
@@ -14,7 +16,7 @@ import { describeValue } from '../engine/describe-value.ts';
 import { compileFieldPath, type FieldGetter } from '../engine/field-path.ts';
 import { optionError } from '../errors.ts';
 import { MODEL_ROLES, type ModelRole, type ModelSpec } from '../topology/model-spec.ts';
-import type { Topology } from '../topology/topology-types.ts';
+import type { FeatureKind, Topology } from '../topology/topology-types.ts';
 import type { LabelRecord, OfflineFeatureRecord, PredictionRecord } from './model-records.ts';
 
 interface Field {
@@ -30,7 +32,12 @@ interface EmbeddingField extends Field {
   readonly dimension: number;
 }
 
+interface TopologyFeatureField extends Field {
+  readonly kind: FeatureKind;
+}
+
 const EMPTY: FeatureRecord = Object.freeze({});
+const NO_FEATURES: readonly (number | string | null)[] = Object.freeze([]);
 
 function field(path: string): Field {
   return { path, get: compileFieldPath(path) };
@@ -72,6 +79,8 @@ export class ModelEventExtractor {
   readonly #onlineKey: Field | null;
   readonly #online: readonly NamedField[];
   readonly #embeddings: readonly EmbeddingField[];
+  /** Empty unless new-version skew is monitored, so predictions cost nothing more without it. */
+  readonly #features: readonly TopologyFeatureField[];
   readonly #label: { id: Field; value: Field; time: Field } | null;
   readonly #offline: { key: Field; time: Field; values: readonly NamedField[] } | null;
 
@@ -100,6 +109,8 @@ export class ModelEventExtractor {
     this.#onlineKey = skew === null ? null : field(skew.onlineKeyField);
     this.#online = skew === null ? [] : skew.features.map((s) => ({ name: s.name, ...field(s.onlineField) }));
     this.#embeddings = spec.embeddings.map((e) => ({ dimension: e.dimension, ...field(e.field) }));
+    this.#features =
+      spec.newVersions === null ? [] : topology.features.map((f) => ({ kind: f.kind, ...field(f.field) }));
     const labels = spec.labels;
     this.#label =
       labels === null
@@ -208,6 +219,17 @@ export class ModelEventExtractor {
       }
       embeddings.push(vector);
     }
+    let features = NO_FEATURES;
+    if (this.#features.length > 0) {
+      const values: (number | string | null)[] = new Array(this.#features.length);
+      for (let i = 0; i < this.#features.length; i++) {
+        const f = this.#features[i]!;
+        const v = topologyFeatureValue(f.get(value), f.kind);
+        if (v === undefined) return `${f.kind} feature field ${f.path} is ${describeValue(f.get(value))}`;
+        values[i] = v;
+      }
+      features = values;
+    }
     const name = this.#modelName(value);
     const version = this.#modelVersion(value);
     return {
@@ -226,6 +248,7 @@ export class ModelEventExtractor {
       entity,
       online,
       embeddings,
+      features,
     };
   }
 
@@ -287,6 +310,21 @@ function featureValue(v: unknown): FeatureValue {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return Number(v);
   return undefined;
+}
+
+/**
+ * A topology feature's value as BatchExtractor reads it: null or missing -> null; numeric: numbers only; boolean:
+ * true / false or 'true' / 'false'; categorical: strings, and booleans and numbers as strings. Undefined: wrong type.
+ */
+function topologyFeatureValue(v: unknown, kind: FeatureKind): number | string | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (kind === 'numeric') return typeof v === 'number' ? v : undefined;
+  if (kind === 'boolean') {
+    if (v === true || v === 'true') return 'true';
+    return v === false || v === 'false' ? 'false' : undefined;
+  }
+  if (typeof v === 'string') return v;
+  return typeof v === 'boolean' || typeof v === 'number' ? String(v) : undefined;
 }
 
 /** The vector as float64 when it is an array (or typed array) of `dimension` finite numbers; else null. */

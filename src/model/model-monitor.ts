@@ -5,14 +5,14 @@
  *
  * The monitor owns one WatermarkTracker per stream (options from topology.window; the clock only serves idleness and
  * quiet close) and the parts, created from the model spec: performance when labels are configured, shadow when a role
- * field is, then skew, latency, error rate and embeddings when configured. Every record goes to every part that takes
- * its stream. Each output's shadow findings go through the RollbackPolicy.
+ * field is, then skew, latency, error rate, embeddings and new-version skew when configured. Every record goes to
+ * every part that takes its stream. Each output's shadow findings go through the RollbackPolicy.
  *
  * Counters: `predictions`, `labels` and `offline` count records fed; `labelled`, `unlabelled` (expired, evicted or
  * duplicate) and `orphanLabels` come from the performance part, which decides each record's fate once (see
- * PerformanceMonitor); `late` sums the parts' late counts (a record late for two parts counts twice); `windows` counts
- * window reports. With labels configured and after flush, predictions = labelled + unlabelled + the performance
- * part's late predictions, per version and role.
+ * PerformanceMonitor); `versionsWithoutBaseline` comes from the new-version skew part; `late` sums the parts' late
+ * counts (a record late for two parts counts twice); `windows` counts window reports. With labels configured and
+ * after flush, predictions = labelled + unlabelled + the performance part's late predictions, per version and role.
  */
 import type { Baseline } from '../baseline/baseline-types.ts';
 import { type Clock, systemClock } from '../core/time/clock.ts';
@@ -35,12 +35,18 @@ import { PerformanceMonitor } from './performance-monitor.ts';
 import { RollbackPolicy } from './rollback-policy.ts';
 import { ShadowMonitor } from './shadow-monitor.ts';
 import { SkewMonitor } from './skew-monitor.ts';
+import { VersionSkewMonitor } from './version-skew-monitor.ts';
 
 export type ModelStream = 'predictions' | 'labels' | 'offline';
 
 export interface ModelMonitorOptions {
   readonly topology: Topology;
   readonly baseline: Baseline;
+  /**
+   * The training baseline of each version named in `model.newVersions` (loaded by the caller); required when that is
+   * set, ignored otherwise.
+   */
+  readonly versionBaselines?: ReadonlyMap<string, Baseline>;
   /** Wall clock for watermark idleness and quiet close; default the system clock. */
   readonly clock?: Clock;
 }
@@ -58,6 +64,7 @@ export class ModelMonitor {
   readonly #performance: PerformanceMonitor | null;
   readonly #shadow: ShadowMonitor | null;
   readonly #skew: SkewMonitor | null;
+  readonly #versionSkew: VersionSkewMonitor | null;
   readonly #predictionParts: MonitorPart[];
   readonly #labelParts: MonitorPart[];
   readonly #offlineParts: MonitorPart[];
@@ -96,6 +103,11 @@ export class ModelMonitor {
     if (spec.latency !== null) this.#parts.push(new LatencyMonitor(context));
     if (spec.errors !== null) this.#parts.push(new ErrorRateMonitor(context));
     if (spec.embeddings.length > 0) this.#parts.push(new EmbeddingMonitor(context));
+    this.#versionSkew =
+      spec.newVersions === null
+        ? null
+        : new VersionSkewMonitor(context, options.versionBaselines ?? new Map<string, Baseline>());
+    if (this.#versionSkew !== null) this.#parts.push(this.#versionSkew);
     this.#predictionParts = this.#parts.filter((p) => p.prediction !== undefined);
     this.#labelParts = this.#parts.filter((p) => p.label !== undefined);
     this.#offlineParts = this.#parts.filter((p) => p.offline !== undefined);
@@ -174,6 +186,7 @@ export class ModelMonitor {
       skewOnlineOnly: skew?.onlineOnly ?? 0,
       skewOfflineOnly: skew?.offlineOnly ?? 0,
       shadowPairs: this.#shadow?.pairs ?? 0,
+      versionsWithoutBaseline: this.#versionSkew?.counts().withoutBaseline ?? 0,
       late,
       windows: this.#windows,
       findings: this.#findings,

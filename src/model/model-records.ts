@@ -30,6 +30,12 @@ export interface PredictionRecord {
   readonly online: FeatureRecord;
   /** One vector per embedding spec, in spec order; null where the event has none. */
   readonly embeddings: readonly (Float64Array | null)[];
+  /**
+   * The topology features' values in `topology.features` order, as the feature engine reads them: numeric -> number
+   * (NaN kept, counted as missing), categorical -> string, boolean -> 'true' / 'false', missing -> null. Extracted
+   * only when `model.newVersions` is set; empty otherwise.
+   */
+  readonly features: readonly (number | string | null)[];
 }
 
 export interface LabelRecord {

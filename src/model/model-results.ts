@@ -12,7 +12,9 @@ export type ModelMonitorKind =
   | 'shadow'
   | 'latency'
   | 'error_rate'
-  | 'embedding';
+  | 'embedding'
+  /** A new version's first windows of feature values against its own training baseline. */
+  | 'version_skew';
 
 export type FindingSeverity = 'warning' | 'critical';
 
@@ -23,7 +25,10 @@ export interface ModelWindowReport {
   readonly modelName: string;
   /** The version the figures are about ('' when they span versions, as for skew). */
   readonly modelVersion: string;
-  /** What inside the kind: a metric set ('*'), a skew feature, an embedding, a candidate version, a segment... */
+  /**
+   * What inside the kind: a metric set ('*'), a skew feature, an embedding, a candidate version, a segment, a
+   * `<feature>/<test>` of version skew...
+   */
   readonly subject: string;
   readonly windowStart: number;
   readonly windowEnd: number;
@@ -91,6 +96,8 @@ export interface ModelMonitorCounters {
   readonly skewOnlineOnly: number;
   readonly skewOfflineOnly: number;
   readonly shadowPairs: number;
+  /** Distinct model versions seen while new-version skew is monitored that have no baseline (not monitored). */
+  readonly versionsWithoutBaseline: number;
   readonly late: number;
   readonly windows: number;
   readonly findings: number;

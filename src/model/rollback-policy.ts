@@ -9,7 +9,9 @@
  *   re-armed by a closed window of that candidate whose shadow figures were judged (its shadow report has `judged` > 0)
  *   and which holds no finding at or above `rollbackOn`. The windows of one output are taken in time order, so a
  *   recovery followed by a bad window in the same output still calls for the (one) recommendation.
+ * The "once until recovered" rule is the EpisodeGate shared with the retrain policy (src/core/alerting).
  */
+import { EpisodeGate } from '../core/alerting/episode-gate.ts';
 import type { ShadowSpec } from '../topology/model-spec.ts';
 import type {
   FindingSeverity,
@@ -28,8 +30,8 @@ interface Group {
 
 export class RollbackPolicy {
   readonly #minRank: number;
-  /** Candidate versions that had a recommendation and have not recovered since. */
-  readonly #disarmed = new Set<string>();
+  /** Per candidate version: shut after a recommendation until a judged clean window re-arms it. */
+  readonly #gate = new EpisodeGate({ cooldownMs: 0, untilRecovered: true });
 
   constructor(shadow: Pick<ShadowSpec, 'rollbackOn'>) {
     this.#minRank = RANK[shadow.rollbackOn];
@@ -37,7 +39,7 @@ export class RollbackPolicy {
 
   /** Candidate versions currently waiting to recover (no recommendation is made for them). */
   get disarmed(): ReadonlySet<string> {
-    return this.#disarmed;
+    return this.#gate.disarmed();
   }
 
   evaluate(
@@ -72,18 +74,13 @@ export class RollbackPolicy {
     for (const version of versions) {
       const bad = groups.get(version)?.badEnds ?? new Set<number>();
       const good = goodEnds.get(version) ?? new Set<number>();
-      // Walk the candidate's windows of this output in time order: a bad window while armed calls for the
-      // recommendation and disarms; a good judged window re-arms.
-      let armed = !this.#disarmed.has(version);
+      // Walk the candidate's windows of this output in time order: a bad window opens an episode if the gate is
+      // armed (and disarms it); a good judged window re-arms.
       let recommend = false;
       for (const end of [...bad, ...good].sort((a, b) => a - b)) {
-        if (bad.has(end)) {
-          if (armed) recommend = true;
-          armed = false;
-        } else armed = true;
+        if (!bad.has(end)) this.#gate.recover(version);
+        else if (this.#gate.tryOpen(version, end)) recommend = true;
       }
-      if (armed) this.#disarmed.delete(version);
-      else this.#disarmed.add(version);
       if (recommend) out.push(recommendation(groups.get(version)!.findings));
     }
     return out;

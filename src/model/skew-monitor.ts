@@ -7,24 +7,6 @@ import type { OfflineFeatureRecord, PredictionRecord } from './model-records.ts'
 import type { FindingSeverity, ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
 
-/**
- * The join bucket: records of one entity pair when they fall in the same bucket of this width. maxSkewMs when it
- * divides the window (SkewJoin needs that), else the largest divisor of the window below it, so paired times still
- * differ by less than maxSkewMs.
- */
-export function skewBucketMs(windowMs: number, maxSkewMs: number): number {
-  if (!(maxSkewMs >= 1)) return 1;
-  if (windowMs % maxSkewMs === 0) return maxSkewMs;
-  let best = 1;
-  for (let d = 1; d * d <= windowMs; d++) {
-    if (windowMs % d !== 0) continue;
-    if (d <= maxSkewMs && d > best) best = d;
-    const other = windowMs / d;
-    if (other <= maxSkewMs && other > best) best = other;
-  }
-  return best;
-}
-
 function severityOfRate(rate: number, levels: LevelPair): FindingSeverity | null {
   if (levels.critical !== null && rate >= levels.critical) return 'critical';
   if (levels.warning !== null && rate >= levels.warning) return 'warning';
@@ -41,12 +23,12 @@ function percent(rate: number): string {
 
 /**
  * Keyed training-serving skew: the live predictions' online feature values (by entity) joined with the offline
- * pipeline's recomputations per entity and time bucket (SkewJoin), and compared feature by feature with the spec's
+ * pipeline's recomputations per entity and time bucket of `bucketMs` (SkewJoin), and compared feature by feature with the spec's
  * tolerances (SkewAccumulator's rules). Per closed window and feature: the mismatch rate among compared entity-buckets
  * and the mean absolute difference, judged on `mismatchRate` (fires when the rate >= a level).
  *
- * Timing: the join is driven by min(predictions, offline) watermark − maxSkewMs, so a window [s, e) closes when both
- * watermarks reach e + graceMs + maxSkewMs, or on flush(). A record that arrives after its bucket's wait has passed is
+ * Timing: the join is driven by min(predictions, offline) watermark, so a window [s, e) closes when both watermarks
+ * reach e + graceMs, or on flush(). A record that arrives after its bucket's wait has passed is
  * counted late by the join (`late`); evicted and duplicate records are in `joinCounts()`.
  */
 export class SkewMonitor implements MonitorPart {
@@ -81,8 +63,16 @@ export class SkewMonitor implements MonitorPart {
         critical,
       );
     }
-    if (!Number.isFinite(spec.maxSkewMs) || spec.maxSkewMs < 0) {
-      throw optionError('model.skew.maxSkewMs', 'must be a finite number >= 0', spec.maxSkewMs);
+    if (
+      !Number.isSafeInteger(spec.bucketMs) ||
+      spec.bucketMs < 1 ||
+      context.spec.windowMs % spec.bucketMs !== 0
+    ) {
+      throw optionError(
+        'model.skew.bucketMs',
+        `must be an integer >= 1 dividing the window (${context.spec.windowMs} ms)`,
+        spec.bucketMs,
+      );
     }
     if (!Number.isSafeInteger(spec.maxPending) || spec.maxPending < 1) {
       throw optionError('model.skew.maxPending', 'must be an integer >= 1', spec.maxPending);
@@ -98,7 +88,7 @@ export class SkewMonitor implements MonitorPart {
             ? { name: f.name, kind: 'numeric', absTol: spec.absTolerance, relTol: spec.relTolerance }
             : { name: f.name, kind: 'categorical' },
         ),
-        bucketMs: skewBucketMs(context.spec.windowMs, spec.maxSkewMs),
+        bucketMs: spec.bucketMs,
         windowMs: context.spec.windowMs,
         graceMs: context.spec.graceMs,
         maxKeys: spec.maxPending,
@@ -132,7 +122,7 @@ export class SkewMonitor implements MonitorPart {
   }
 
   advance(watermarks: StreamWatermarks): PartOutput {
-    this.#join.advance(Math.min(watermarks.predictions, watermarks.offline) - this.#spec.maxSkewMs);
+    this.#join.advance(Math.min(watermarks.predictions, watermarks.offline));
     return this.#drain();
   }
 

@@ -8,11 +8,27 @@
  */
 import avro from 'avsc';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { MODEL_ROLES, type ModelSpec } from '../topology/model-spec.ts';
 import type { FeatureKind, SourceSpec, Topology } from '../topology/topology-types.ts';
 import { didYouMean } from '../topology/yaml-fields.ts';
 
-/** What a field is used as, which decides the Avro types it may have. */
-export type FieldExpectation = 'event-time' | 'text' | 'key' | 'segment' | FeatureKind;
+/**
+ * What a field is used as, which decides the Avro types it may have. The model section's uses that share a rule
+ * with a drift use take that one (a score or latency is `numeric`, the error segment a `segment`).
+ */
+export type FieldExpectation =
+  | 'event-time'
+  | 'text'
+  | 'key'
+  | 'segment'
+  | FeatureKind
+  | 'prediction-id'
+  | 'predicted-class'
+  | 'role'
+  | 'error-flag'
+  | 'entity-key'
+  | 'skew-categorical'
+  | 'embedding';
 
 /** One use of a field by a topology. */
 export interface FieldUse {
@@ -53,8 +69,15 @@ export interface SchemaFieldCheck {
 interface Rule {
   readonly types: readonly string[];
   readonly expected: string;
-  /** The value is needed for every event (an event without it would be dead-lettered), so null does not fit. */
-  readonly required?: boolean;
+  /**
+   * The value is needed for every event, so null does not fit; the text says what becomes of an event without it
+   * (the end of a sentence).
+   */
+  readonly required?: string;
+  /** An enum fits only when each of its symbols is one of these (the values the engine accepts). */
+  readonly symbols?: readonly string[];
+  /** An array fits only when its items have one of these types, not nullable (every element is needed). */
+  readonly items?: readonly string[];
   /** Logical types that look like a fitting type but mean something else; the reason is shown. */
   readonly refusedLogicalTypes?: Readonly<Record<string, string>>;
 }
@@ -71,7 +94,7 @@ const RULES: Readonly<Record<FieldExpectation, Rule>> = {
   'event-time': {
     types: ['long', 'int', 'double'],
     expected: 'epoch milliseconds: long, timestamp-millis, int or double, not nullable',
-    required: true,
+    required: 'an event without it could not be placed in a window',
     refusedLogicalTypes: {
       'timestamp-micros': 'it holds epoch microseconds, the engine reads epoch milliseconds',
       'local-timestamp-micros': 'it holds microseconds, the engine reads epoch milliseconds',
@@ -92,6 +115,38 @@ const RULES: Readonly<Record<FieldExpectation, Rule>> = {
     expected: `string or enum (int, long and boolean are read as text)${NULLABLE}`,
   },
   boolean: { types: ['boolean'], expected: `boolean${NULLABLE}` },
+  // The model monitor dead-letters a prediction without an id (model-event-extractor.ts).
+  'prediction-id': {
+    types: ['string', 'int', 'long'],
+    expected: 'string, int or long, not nullable',
+    required: 'a prediction without an id is dead-lettered',
+  },
+  // Classes are compared as strings; numbers and booleans are printed.
+  'predicted-class': {
+    types: ['string', 'enum', 'boolean', 'int', 'long'],
+    expected: `string, enum, boolean, int or long${NULLABLE}`,
+  },
+  // A prediction whose role is not live, shadow or canary, or missing, is dead-lettered.
+  role: {
+    types: ['string', 'enum'],
+    expected: `string or enum (symbols among ${MODEL_ROLES.join(', ')}), not nullable`,
+    required: 'a prediction without a role is dead-lettered',
+    symbols: MODEL_ROLES,
+  },
+  // True, or a non-empty error code, is an error; null is not.
+  'error-flag': { types: ['boolean', 'string'], expected: `boolean or string${NULLABLE}` },
+  'entity-key': { types: ['string', 'int', 'long'], expected: `string, int or long${NULLABLE}` },
+  // Skew compares online and offline values by type, so a categorical value must be text or a boolean.
+  'skew-categorical': {
+    types: ['string', 'enum', 'boolean'],
+    expected: `string, enum or boolean${NULLABLE}`,
+  },
+  // The dimension is not in an Avro type; the engine checks each vector's length.
+  embedding: {
+    types: ['array'],
+    expected: `array of float or double (items not nullable)${NULLABLE}`,
+    items: ['float', 'double'],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -137,7 +192,12 @@ export function sourceFieldUses(
   return uses;
 }
 
-/** Every field a topology reads from an event, with what it is used as. */
+/**
+ * Every field a topology reads from an event of its source (prediction) stream, with what it is used as: the source
+ * fields, segments, features, and the prediction-side fields of the model section (modelFieldUses). The label
+ * fields and the skew section's offline fields are read from other topics, with their own subjects, and are not
+ * among them.
+ */
 export function topologyFieldUses(topology: Topology): FieldUse[] {
   const uses = sourceFieldUses(topology.source);
   if (topology.segments !== null) {
@@ -148,6 +208,51 @@ export function topologyFieldUses(topology: Topology): FieldUse[] {
       path: feature.field,
       use: `features[${i}] "${feature.name}" (${feature.kind})`,
       expects: feature.kind,
+    });
+  });
+  if (topology.model !== null) uses.push(...modelFieldUses(topology.model));
+  return uses;
+}
+
+/**
+ * The fields a model section reads from prediction events, named by their place in the topology
+ * (`model.latency.field`). Labels (`model.labels`) and offline features (`model.skew.offline*`) are events of other
+ * topics and subjects, so they are not here.
+ */
+export function modelFieldUses(model: ModelSpec): FieldUse[] {
+  const uses: FieldUse[] = [];
+  const f = model.fields;
+  uses.push({ path: f.predictionIdField, use: 'model.fields.predictionIdField', expects: 'prediction-id' });
+  if (f.classField !== null) {
+    uses.push({ path: f.classField, use: 'model.fields.classField', expects: 'predicted-class' });
+  }
+  if (f.scoreField !== null)
+    uses.push({ path: f.scoreField, use: 'model.fields.scoreField', expects: 'numeric' });
+  if (f.roleField !== null) uses.push({ path: f.roleField, use: 'model.fields.roleField', expects: 'role' });
+  if (model.latency !== null) {
+    uses.push({ path: model.latency.field, use: 'model.latency.field', expects: 'numeric' });
+  }
+  if (model.errors !== null) {
+    uses.push({ path: model.errors.field, use: 'model.errors.field', expects: 'error-flag' });
+    if (model.errors.segmentField !== null) {
+      uses.push({ path: model.errors.segmentField, use: 'model.errors.segmentField', expects: 'segment' });
+    }
+  }
+  if (model.skew !== null) {
+    uses.push({ path: model.skew.onlineKeyField, use: 'model.skew.onlineKeyField', expects: 'entity-key' });
+    model.skew.features.forEach((feature, i) => {
+      uses.push({
+        path: feature.onlineField,
+        use: `model.skew.features[${i}].onlineField "${feature.name}" (${feature.kind})`,
+        expects: feature.kind === 'numeric' ? 'numeric' : 'skew-categorical',
+      });
+    });
+  }
+  model.embeddings.forEach((embedding, i) => {
+    uses.push({
+      path: embedding.field,
+      use: `model.embeddings[${i}].field "${embedding.name}"`,
+      expects: 'embedding',
     });
   });
   return uses;
@@ -293,20 +398,25 @@ interface RecordType {
 interface EnumType {
   readonly kind: 'enum';
   readonly name: string;
+  readonly symbols: readonly string[];
 }
 interface OtherNamedType {
   readonly kind: 'fixed';
   readonly name: string;
   readonly logicalType?: string;
 }
-interface ContainerType {
-  readonly kind: 'array' | 'map';
+interface ArrayType {
+  readonly kind: 'array';
+  readonly items: AvroType;
+}
+interface MapType {
+  readonly kind: 'map';
 }
 interface UnionType {
   readonly kind: 'union';
   readonly branches: readonly AvroType[];
 }
-type AvroType = PrimitiveType | RecordType | EnumType | OtherNamedType | ContainerType | UnionType;
+type AvroType = PrimitiveType | RecordType | EnumType | OtherNamedType | ArrayType | MapType | UnionType;
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
@@ -378,12 +488,14 @@ class SchemaIndex {
         };
       }
       case 'enum':
-        return { kind: 'enum', name: String(json.name) };
+        return { kind: 'enum', name: String(json.name), symbols: (json.symbols as string[]).map(String) };
       case 'fixed':
         return { kind: 'fixed', name: String(json.name), ...(logicalType ? { logicalType } : {}) };
+      // Items resolve eagerly: a record's fields resolve only when walked, so a recursive type still ends.
       case 'array':
+        return { kind: 'array', items: this.resolve(json.items, namespace) };
       case 'map':
-        return { kind: json.type };
+        return { kind: 'map' };
       default:
         // `{"type": "long", "logicalType": ...}`, or a type wrapped in an object: `{"type": {"type": "record"}}`.
         if (typeof json.type === 'string' && PRIMITIVES.has(json.type)) {
@@ -453,8 +565,17 @@ function fits(type: AvroType, nullableVia: boolean, rule: Rule): string | null {
   const logicalType = 'logicalType' in single ? single.logicalType : undefined;
   const refused = logicalType === undefined ? undefined : rule.refusedLogicalTypes?.[logicalType];
   if (refused !== undefined) return `the schema has ${describeType(type)}: ${refused}`;
-  if (rule.required && (nullable || nullableVia)) {
-    return `the schema has ${describeField(type, nullableVia)}: an event without it could not be placed in a window`;
+  if (rule.symbols !== undefined && single.kind === 'enum') {
+    const others = single.symbols.filter((symbol) => !rule.symbols!.includes(symbol));
+    if (others.length > 0) {
+      return `the schema has ${describeType(single)} with symbols ${single.symbols.join(', ')}; ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not among ${rule.symbols.join(', ')}`;
+    }
+  }
+  if (rule.items !== undefined && single.kind === 'array' && !rule.items.includes(typeName(single.items))) {
+    return `the schema has ${describeField(type, nullableVia)}`;
+  }
+  if (rule.required !== undefined && (nullable || nullableVia)) {
+    return `the schema has ${describeField(type, nullableVia)}: ${rule.required}`;
   }
   return null;
 }
@@ -500,7 +621,7 @@ function describeType(type: AvroType): string {
         ? `fixed ${type.name}`
         : `fixed ${type.name} (${type.logicalType})`;
     case 'array':
-      return 'an array';
+      return `an array of ${describeType(type.items)}`;
     case 'map':
       return 'a map';
     case 'union':

@@ -52,7 +52,10 @@ export interface WindowResult {
   readonly rows: number;
   readonly models: readonly ModelRows[];
   readonly baselineVersion: string;
-  /** Data-quality guardrails of every feature (null rate, then out-of-range or unseen share), judged first. */
+  /**
+   * Data-quality guardrails of every feature (type mismatch, null rate, then out-of-range or unseen share), judged
+   * first.
+   */
   readonly quality: readonly QualityCheck[];
   /** Every test of every feature against the baseline, then (previousPeriod) against the previous window. */
   readonly statistics: readonly FeatureStatistic[];
@@ -273,6 +276,8 @@ export class DriftTopology {
             featureKind: this.#kinds.get(spec.name) ?? spec.kind,
             referenceCounts: spec.referenceCounts,
             currentCounts: result.partials[f]!.counts,
+            // Specs are in layout order, as the window's mismatch counts are.
+            typeMismatches: window.typeMismatches[f] ?? 0,
           },
           topology.dataQuality,
         ),

@@ -9,6 +9,7 @@
  * The section uses the topology's own scalar checks (field paths, topic names, durations, drift-test levels), passed
  * in by load-topology.ts so there is one definition of each and no import cycle.
  */
+import path from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { Adwin } from '../core/concept-drift/adwin.ts';
 import { Ddm } from '../core/concept-drift/ddm.ts';
@@ -57,6 +58,7 @@ import type {
   ModelOutputsSpec,
   ModelSpec,
   ModelTask,
+  NewVersionsSpec,
   PerformanceSpec,
   ShadowSpec,
   SkewFeatureSpec,
@@ -174,9 +176,14 @@ export const EMBEDDING_TESTS: Readonly<Record<EmbeddingTestName, LevelReading>> 
 };
 const EMBEDDING_DEFAULT_PROJECTIONS = 16;
 
+/** Windows a new version is compared with its own baseline for, from the window of its first prediction. */
+export const DEFAULT_NEW_VERSION_WINDOWS = 3;
+
 const DEFAULT_MAX_PENDING = 1_000_000;
 const DEFAULT_LOOKBACK_MS = 7 * 86_400_000;
 const DEFAULT_MAX_SKEW_MS = 60_000;
+/** Point in time: the offline recomputation carries the serving event's time. */
+const DEFAULT_SKEW_BUCKET_MS = 1;
 const SESSION_MODEL_WINDOW_MS = 3_600_000;
 
 export const MODEL_OUTPUT_DEFAULTS = {
@@ -253,6 +260,44 @@ const DETECTOR_OPTIONS: Check<Record<string, number | boolean | string>> = (fiel
     }
   }
   return ok ? options : undefined;
+};
+
+/**
+ * Version baselines: a non-empty mapping of model versions to baseline files (relative to the topology file). A
+ * version must be written as a string: YAML reads an unquoted `2.0` as the number 2, which would never match.
+ */
+const VERSION_BASELINES: Check<Record<string, string>> = (field) => {
+  const map = field.node;
+  if (!isMap(map)) return field.fail('must be a mapping of model versions to baseline files');
+  if (map.items.length === 0) return field.fail('must name at least one model version and its baseline file');
+  const file = string();
+  const baselines: Record<string, string> = {};
+  let ok = true;
+  for (const pair of map.items) {
+    const keyNode = pair.key as Node | null;
+    const keyOffset = keyNode?.range?.[0] ?? field.offset;
+    const key = isScalar(keyNode) ? keyNode.value : keyNode;
+    const keyText = isScalar(keyNode) ? String(keyNode.source ?? keyNode.value) : String(keyNode);
+    const at = joinPath(field.path, keyText);
+    if (typeof key !== 'string' || key.trim() === '') {
+      ok = false;
+      field.validation.report(
+        keyOffset,
+        at,
+        'a model version must be a non-empty string; quote it, e.g. "2.0"',
+      );
+      continue;
+    }
+    const value = pair.value as Node | null;
+    // `v2:` with nothing after it reads as a null scalar: a missing file, not a wrong type.
+    const present = value !== null && typeof value === 'object' && !(isScalar(value) && value.value === null);
+    const child = present ? field.validation.field(value, at) : undefined;
+    const path = child === undefined ? undefined : file(child);
+    if (!present) field.validation.report(keyOffset, at, 'needs a baseline file');
+    if (path === undefined) ok = false;
+    else baselines[key] = path;
+  }
+  return ok ? baselines : undefined;
 };
 
 /** The field of `key` inside a mapping field (the mapping itself, with the key's path, when the key is absent). */
@@ -361,6 +406,8 @@ export interface ModelDraft {
   readonly latency: LatencySpec | null;
   readonly errors: ErrorsDraft | null;
   readonly embeddings: readonly EmbeddingSpec[];
+  /** Baseline paths as written (relative to the topology file); resolveModel makes them absolute. */
+  readonly newVersions: NewVersionsSpec | null;
   readonly outputs: Located<ModelOutputsSpec> | null;
 }
 
@@ -516,7 +563,7 @@ export function modelSection(checks: TopologyChecks) {
     offlineTime: required(fieldPath),
     features: required(uniqueBy(list(skewFeature, { nonEmpty: true }), 'name', { scalarItems: true })),
     tolerance: withDefault(section(TOLERANCE_FIELDS, { build: (v) => v }), TOLERANCE_DEFAULT),
-    maxSkew: withDefault(duration(), DEFAULT_MAX_SKEW_MS),
+    bucket: withDefault(duration(), DEFAULT_SKEW_BUCKET_MS),
     mismatchRate: withDefault(levelPair({ min: 0, max: 1 }, { warning: 0.01, critical: 0.05 }), {
       warning: 0.01,
       critical: 0.05,
@@ -536,7 +583,7 @@ export function modelSection(checks: TopologyChecks) {
         features: v.features,
         absTolerance: v.tolerance.abs,
         relTolerance: v.tolerance.rel,
-        maxSkewMs: v.maxSkew,
+        bucketMs: v.bucket,
         mismatchRate: v.mismatchRate,
         maxExamples: v.maxExamples,
         maxPending: v.maxPending,
@@ -718,6 +765,15 @@ export function modelSection(checks: TopologyChecks) {
     },
   });
 
+  const NEW_VERSIONS_FIELDS = {
+    windows: withDefault(integer(1), DEFAULT_NEW_VERSION_WINDOWS),
+    baselines: required(VERSION_BASELINES),
+  } satisfies FieldTable;
+
+  const newVersions = section(NEW_VERSIONS_FIELDS, {
+    build: (v): NewVersionsSpec => ({ windows: v.windows, baselines: v.baselines }),
+  });
+
   const OUTPUTS_FIELDS = {
     alerts: withDefault(kafkaTopic, MODEL_OUTPUT_DEFAULTS.alerts),
     rollback: withDefault(kafkaTopic, MODEL_OUTPUT_DEFAULTS.rollback),
@@ -755,6 +811,7 @@ export function modelSection(checks: TopologyChecks) {
     latency: optional(latency),
     errors: optional(errors),
     embeddings: withDefault(uniqueBy(list(embedding), 'name'), []),
+    newVersions: optional(newVersions),
     outputs: optional(outputs),
   } satisfies FieldTable;
 
@@ -846,6 +903,7 @@ export function modelSection(checks: TopologyChecks) {
           latency: v.latency ?? null,
           errors: v.errors ?? null,
           embeddings: v.embeddings,
+          newVersions: v.newVersions ?? null,
           outputs: v.outputs ?? null,
         };
       },
@@ -874,6 +932,7 @@ export function modelSection(checks: TopologyChecks) {
     errors: Object.keys(ERRORS_FIELDS),
     embedding: Object.keys(EMBEDDING_FIELDS),
     embeddingThreshold: Object.keys(EMBEDDING_THRESHOLD_FIELDS),
+    newVersions: Object.keys(NEW_VERSIONS_FIELDS),
     outputs: Object.keys(OUTPUTS_FIELDS),
   };
 
@@ -951,7 +1010,15 @@ export function resolveModel(draft: ModelDraft, context: ModelContext): ModelSpe
         'required field is missing: the source has no key either; name the entity key of the prediction event',
       );
     }
-    if (onlineKeyField !== null && features.every((f) => f !== undefined)) {
+    const windowMs = draft.windowMs ?? (window.type === 'session' ? SESSION_MODEL_WINDOW_MS : window.sizeMs);
+    const bucketOk =
+      Number.isInteger(value.bucketMs) && value.bucketMs >= 1 && windowMs % value.bucketMs === 0;
+    if (!bucketOk) {
+      childOf(field, 'bucket').fail(
+        `must be a whole number of milliseconds that divides the model window (${windowMs} ms), got ${value.bucketMs} ms`,
+      );
+    }
+    if (bucketOk && onlineKeyField !== null && features.every((f) => f !== undefined)) {
       skew = { ...value, onlineKeyField, features };
     }
   }
@@ -977,6 +1044,17 @@ export function resolveModel(draft: ModelDraft, context: ModelContext): ModelSpe
   claim(outputs.rollbackTopic, childOf(outputsField, 'rollback'), 'model.outputs.rollback');
   claim(outputs.statisticsTopic, childOf(outputsField, 'statistics'), 'model.outputs.statistics');
 
+  // Like the topology's own baseline path: relative to the directory of the topology file.
+  const newVersions = draft.newVersions && {
+    windows: draft.newVersions.windows,
+    baselines: Object.fromEntries(
+      Object.entries(draft.newVersions.baselines).map(([version, file]) => [
+        version,
+        path.resolve(path.dirname(path.resolve(validation.file)), file),
+      ]),
+    ),
+  };
+
   if (validation.issues.length > before) return undefined;
   return {
     task: draft.task,
@@ -993,6 +1071,7 @@ export function resolveModel(draft: ModelDraft, context: ModelContext): ModelSpe
       ? { ...draft.errors, segmentField: draft.errors.segmentField ?? context.segmentField }
       : null,
     embeddings: draft.embeddings,
+    newVersions,
     outputs,
   };
 }

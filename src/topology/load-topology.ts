@@ -12,11 +12,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../core/drift/thresholds.ts';
-import { DEFAULT_QUALITY } from '../core/quality/data-quality.ts';
+import { DEFAULT_QUALITY, TYPE_MISMATCH_POLICIES } from '../core/quality/data-quality.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
+import { type AlertingSpec, DEFAULT_ALERTING } from './alerting-spec.ts';
+import { alertingSection } from './load-alerting-section.ts';
 import { type LevelReading, type ModelContext, modelSection, resolveModel } from './load-model-section.ts';
+import { sinksSection } from './load-sinks-section.ts';
 import type { ModelSpec } from './model-spec.ts';
 import { parseDuration } from './parse-duration.ts';
+import type { SinkSpec } from './sinks-spec.ts';
 import {
   type CorrectionName,
   type DataQualitySpec,
@@ -567,6 +571,8 @@ const DATA_QUALITY_FIELDS = {
   nullRate: withDefault(qualityLevels(DEFAULT_QUALITY.nullRate), DEFAULT_QUALITY.nullRate),
   outOfRange: withDefault(qualityLevels(DEFAULT_QUALITY.outOfRange), DEFAULT_QUALITY.outOfRange),
   unseenShare: withDefault(qualityLevels(DEFAULT_QUALITY.unseenShare), DEFAULT_QUALITY.unseenShare),
+  typeMismatch: withDefault(qualityLevels(DEFAULT_QUALITY.typeMismatch), DEFAULT_QUALITY.typeMismatch),
+  onTypeMismatch: withDefault(oneOf(TYPE_MISMATCH_POLICIES), DEFAULT_QUALITY.onTypeMismatch),
   minRows: withDefault(number({ above: 0 }), DEFAULT_QUALITY.minRows),
 } satisfies FieldTable;
 
@@ -633,6 +639,9 @@ const model = modelSection({
   levels: { problem: levelProblem, thresholds: thresholdsOf },
 });
 
+const sinks = sinksSection({ duration });
+const alerting = alertingSection({ kafkaTopic: KAFKA_TOPIC, duration });
+
 const TOPOLOGY_FIELDS = {
   apiVersion: required(literal(TOPOLOGY_API_VERSION)),
   name: required(NAME),
@@ -646,6 +655,8 @@ const TOPOLOGY_FIELDS = {
   dataQuality: withDefault(dataQuality, DEFAULT_QUALITY as DataQualitySpec),
   outputs: withDefault(outputs, OUTPUTS_DEFAULT),
   model: optional(model.check),
+  sinks: withDefault(sinks.check, [] as SinkSpec[]),
+  alerting: withDefault(alerting.check, DEFAULT_ALERTING),
 } satisfies FieldTable;
 
 /** The keys each mapping of the format accepts; the JSON schema must list the same (see the schema test). */
@@ -669,6 +680,8 @@ export const TOPOLOGY_KEYS = {
   qualityLevels: Object.keys(QUALITY_LEVEL_FIELDS),
   outputs: Object.keys(OUTPUTS_FIELDS),
   model: model.keys,
+  sinks: sinks.keys,
+  alerting: alerting.keys,
 } as const;
 
 /** Resolves what depends on more than one section: per-kind default tests, baseline path and name, late topic. */
@@ -684,6 +697,8 @@ function assemble(
     segments: SegmentsSpec | undefined;
     dataQuality: DataQualitySpec;
     outputs: OutputsEntry;
+    sinks: SinkSpec[];
+    alerting: AlertingSpec;
   },
   absoluteFile: string,
   model: ModelSpec | null,
@@ -715,6 +730,8 @@ function assemble(
     dataQuality: v.dataQuality,
     segments: v.segments ?? null,
     model,
+    sinks: v.sinks,
+    alerting: v.alerting,
     outputs: {
       alertTopic: v.outputs.alerts,
       windowStatisticsTopic: v.outputs.windowStatistics ?? null,

@@ -2,7 +2,8 @@
  * The `model:` section of a topology, validated and normalised (see topologies/README.md, "Model-quality monitors").
  * It monitors whether the model is still right (delayed labels, performance, concept drift), whether serving computes
  * features the way training did (keyed skew), whether a candidate version is safe (shadow and canary), and how the
- * serving path behaves (latency, errors, embeddings). Every default has been resolved here.
+ * serving path behaves (latency, errors, embeddings), and whether a newly deployed version is served the data it was
+ * trained on (new-version distribution skew). Every default has been resolved here.
  *
  * All model monitors share one tumbling window over event time (`windowMs`): the prediction time for performance,
  * shadow, latency, errors and embeddings, the online event time for skew.
@@ -102,8 +103,12 @@ export interface SkewSpec {
   /** Numeric values match when |a - b| <= absTolerance + relTolerance * |b| (numpy.isclose; 1e-8, 1e-5). */
   readonly absTolerance: number;
   readonly relTolerance: number;
-  /** Online and offline records of one entity pair when their times differ by at most this (default 1 min). */
-  readonly maxSkewMs: number;
+  /**
+   * Online and offline records of one entity pair when their times fall in the same bucket of this width. The default,
+   * 1 ms, is a point-in-time comparison: the offline pipeline recomputes each served entity as of the serving time and
+   * stamps it with that time. 1h or 1d suit hourly or daily batch features. It divides `windowMs`.
+   */
+  readonly bucketMs: number;
   /** Levels on a feature's mismatch rate (defaults 0.01 and 0.05). */
   readonly mismatchRate: LevelPair;
   /** Mismatching entity keys kept as evidence per feature and window (default 10). */
@@ -166,6 +171,18 @@ export interface EmbeddingSpec {
   readonly projections: number;
 }
 
+/**
+ * Distribution skew of a new model version against its own training baseline: the first `windows` model windows from
+ * the window of a version's first prediction, each feature counted and tested against that version's baseline with
+ * the topology feature's tests and levels.
+ */
+export interface NewVersionsSpec {
+  /** Windows monitored per version, from the window of its first prediction (default 3). */
+  readonly windows: number;
+  /** Model version -> absolute path of its training baseline (given relative to the topology file). */
+  readonly baselines: Readonly<Record<string, string>>;
+}
+
 export interface ModelOutputsSpec {
   /** Model-quality alerts (schemas/model-alert.avsc); default `driftwatch.model-alerts`. */
   readonly alertTopic: string;
@@ -192,5 +209,7 @@ export interface ModelSpec {
   readonly latency: LatencySpec | null;
   readonly errors: ErrorsSpec | null;
   readonly embeddings: readonly EmbeddingSpec[];
+  /** Null when no version baselines are configured. */
+  readonly newVersions: NewVersionsSpec | null;
   readonly outputs: ModelOutputsSpec;
 }

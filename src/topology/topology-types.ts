@@ -1,4 +1,6 @@
+import type { AlertingSpec } from './alerting-spec.ts';
 import type { ModelSpec } from './model-spec.ts';
+import type { SinkSpec } from './sinks-spec.ts';
 
 /**
  * The validated, normalised form of a topology file (see topologies/*.yaml and topologies/topology.schema.json).
@@ -164,6 +166,14 @@ export interface DataQualitySpec {
   readonly nullRate: { readonly warning: number | null; readonly critical: number | null };
   readonly outOfRange: { readonly warning: number | null; readonly critical: number | null };
   readonly unseenShare: { readonly warning: number | null; readonly critical: number | null };
+  /** Levels on the share of rows whose value had the wrong type (the baseline's rate is 0). */
+  readonly typeMismatch: { readonly warning: number | null; readonly critical: number | null };
+  /**
+   * count: a wrong-typed feature value is missing for the statistics and counted as a type mismatch, and the event
+   * is kept; dead-letter: the whole event goes to the dead-letter topic. Either way a wrong-typed event time
+   * dead-letters the event (it cannot be placed in a window); a segment value of any type is read as a string.
+   */
+  readonly onTypeMismatch: 'count' | 'dead-letter';
   readonly minRows: number;
 }
 
@@ -183,6 +193,10 @@ export interface Topology {
   readonly outputs: OutputsSpec;
   /** Model-quality monitors (labels, performance, skew, shadow, latency, errors, embeddings); null when absent. */
   readonly model: ModelSpec | null;
+  /** Where events are also delivered besides Kafka (webhooks); empty when the file has no sinks section. */
+  readonly sinks: readonly SinkSpec[];
+  /** Incident hysteresis and cooldown, and the retrain policy; defaults when the file has no section. */
+  readonly alerting: AlertingSpec;
 }
 
 /** Segment label of the whole stream when segments are evaluated together. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { alertId, alertsFor } from '../../src/alerts/drift-alert.ts';
 import { type FeatureLayout, measureTest } from '../../src/core/drift/feature-drift.ts';
 import type { FeatureStatistic } from '../../src/core/drift/feature-statistic.ts';
+import { qualityChecks } from '../../src/core/quality/data-quality.ts';
 import { DRIFT_ALERT_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import type { WindowResult } from '../../src/topology/drift-topology.ts';
 import type { TestPlan } from '../../src/topology/feature-specs.ts';
@@ -337,6 +338,43 @@ describe('alertsFor', () => {
       expect(valid).toBe(true);
       expect(ALERT_TYPE.fromBuffer(ALERT_TYPE.toBuffer(alert))).toEqual(alert);
     }
+  });
+
+  it('puts failed guardrails first, type_mismatch before null_rate, with their counts where they belong', () => {
+    // 1000 rows of amount: 30 of the wrong type and 80 nulls share the missing bucket; 20 present values outside.
+    const quality = qualityChecks({
+      feature: 'amount',
+      featureKind: 'numeric',
+      referenceCounts: Float64Array.of(0, 0, 0, 500, 500, 0, 0),
+      currentCounts: Float64Array.of(110, 0, 10, 440, 430, 10, 0),
+      typeMismatches: 30,
+    });
+    const alerts = alertsFor(result([psiDrift], { quality, rows: 1000 }), 1_767_225_700_000);
+    expect(alerts.map((a) => [a.statistic, a.severity, a.levels_source])).toEqual([
+      ['type_mismatch', 'warning', 'data-quality'],
+      ['null_rate', 'warning', 'data-quality'],
+      ['out_of_range', 'warning', 'data-quality'],
+      ['psi', 'critical', 'fixed'],
+    ]);
+    const [mismatch, nulls, range] = alerts;
+    expect(mismatch).toMatchObject({
+      feature: 'amount',
+      feature_kind: 'NUMERIC',
+      value: 0.03,
+      threshold: 0.01,
+      current_size: 1000,
+      missing: 30,
+      out_of_reference: 0,
+      p_value: null,
+    });
+    expect(mismatch!.conventions.rate).toBe('values of the wrong type (kept as missing) / rows');
+    expect(mismatch!.conventions.baselineRate).toBe('0');
+    expect(nulls).toMatchObject({ value: 0.08, current_size: 1000, missing: 80, out_of_reference: 0 });
+    expect(range).toMatchObject({ current_size: 890, missing: 0, out_of_reference: 20 });
+    expect(new Set(alerts.map((a) => a.alert_id)).size).toBe(4);
+    expect(mismatch!.alert_id).toBe(alertId('credit-risk', 'amount', START, 'type_mismatch'));
+    for (const alert of alerts) expect(ALERT_TYPE.isValid(alert)).toBe(true);
+    expect(ALERT_TYPE.fromBuffer(ALERT_TYPE.toBuffer(mismatch))).toEqual(mismatch);
   });
 
   it('the schema check is not vacuous: a broken alert is invalid', () => {

@@ -20,6 +20,7 @@ const KINDS = [
   'latency',
   'error_rate',
   'embedding',
+  'version_skew',
 ] as const satisfies readonly ModelMonitorKind[];
 const NoKindMissing: [Exclude<ModelMonitorKind, (typeof KINDS)[number]>] extends [never] ? true : false =
   true;

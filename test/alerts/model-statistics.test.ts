@@ -67,7 +67,9 @@ describe('schemas/model-statistics.avsc', () => {
       (schema.fields.find((f) => f.name === 'kind')!.type as avro.schema.EnumType).symbols;
     const alert = readShippedSchema('model-alert.avsc') as avro.schema.RecordType;
     expect(kinds(SCHEMA)).toEqual(kinds(alert));
-    expect(kinds(SCHEMA)).toHaveLength(7);
+    expect(kinds(SCHEMA)).toHaveLength(8);
+    // New kinds are appended, so readers of records written before them still decode the ones they know.
+    expect(kinds(SCHEMA).at(-1)).toBe('version_skew');
   });
 });
 
@@ -98,7 +100,7 @@ describe('modelStatisticsRecord', () => {
     expect(record.figures).toEqual({ accuracy: 0.5, zero: 0 });
   });
 
-  it('round-trips through Avro, with a report spanning versions and one without figures', () => {
+  it('round-trips through Avro, with a report spanning versions, one without figures and a version skew one', () => {
     const skew: ModelWindowReport = {
       ...REPORT,
       kind: 'skew',
@@ -107,7 +109,15 @@ describe('modelStatisticsRecord', () => {
       figures: {},
       counts: { joined: 12_345_678_901, online_only: 3, offline_only: 0 },
     };
-    for (const report of [REPORT, skew]) {
+    const versionSkew: ModelWindowReport = {
+      ...REPORT,
+      kind: 'version_skew',
+      modelVersion: '2.0',
+      subject: 'amount/ks',
+      figures: { value: 0.42, p_value: 1e-9, adjusted_p_value: 1e-9 },
+      counts: { rows: 400, missing: 2, out_of_reference: 7, reference_rows: 100_000, window_index: 2 },
+    };
+    for (const report of [REPORT, skew, versionSkew]) {
       const record = modelStatisticsRecord(report, CREATED);
       const errors: string[] = [];
       expect(STATS_TYPE.isValid(record, { errorHook: (path) => errors.push(path.join('.')) })).toBe(true);

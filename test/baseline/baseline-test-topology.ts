@@ -1,4 +1,5 @@
 import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
+import { DEFAULT_ALERTING } from '../../src/topology/alerting-spec.ts';
 import type { FeatureKind, FeatureSpec, Topology, WindowSpec } from '../../src/topology/topology-types.ts';
 
 /** Tests a feature kind gets in these topologies (any allowed test would do: baselines store them all). */
@@ -47,7 +48,9 @@ export function baselineTestTopology(
     correction: 'none',
     dataQuality: DEFAULT_QUALITY,
     segments: null,
+    alerting: DEFAULT_ALERTING,
     model: null,
+    sinks: [],
     outputs: {
       alertTopic: 'driftwatch.alerts',
       windowStatisticsTopic: null,

@@ -58,6 +58,7 @@ export function modelSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
         projections: 8,
       },
     ],
+    newVersions: null,
     outputs: {
       alertTopic: 'driftwatch.model-alerts',
       rollbackTopic: 'driftwatch.rollback-recommendations',

@@ -23,8 +23,14 @@ function feature(name: string, kind: FeatureSpec['kind'], field = name): Feature
   return { name, field, kind, tests: [{ test, thresholds: { kind: 'fixed', warning: 0.1, critical: 0.2 } }] };
 }
 
+/** `topology` with the data-quality policy for wrong-typed feature values set to `policy`. */
+function onTypeMismatch(topology: Topology, policy: 'count' | 'dead-letter'): Topology {
+  return { ...topology, dataQuality: { ...topology.dataQuality, onTypeMismatch: policy } };
+}
+
 describe('BatchExtractor', () => {
   const extractor = new BatchExtractor(CREDIT_RISK_TOPOLOGY);
+  const deadLetter = new BatchExtractor(onTypeMismatch(CREDIT_RISK_TOPOLOGY, 'dead-letter'));
 
   it('lays out numeric features first, then categorical, in topology order', () => {
     expect(extractor.layout).toEqual({
@@ -81,7 +87,56 @@ describe('BatchExtractor', () => {
     expect(batch.categorical[1]).toEqual(['49']);
   });
 
-  it('rejects wrong types with a reason naming the field, and keeps the other rows packed', () => {
+  it('under onTypeMismatch count (the default), keeps a wrong-typed value as missing and flags it', () => {
+    const records = [
+      event({ request_id: 'ok-0' }),
+      event({ features: { amount: '1200' } }),
+      event({ features: { age: { years: 40 }, income: null } }),
+      event({ features: { channel: ['web'], country: 7 } }),
+      event({ features: { amount: 5, age: true } }),
+    ];
+    const { batch, rejected } = extractor.extract(0, records, [10, 11, 12, 13, 14]);
+    expect(rejected).toEqual([]);
+    expect(batch.length).toBe(5);
+    expect([...batch.offsets.subarray(0, 5)]).toEqual([10, 11, 12, 13, 14]);
+    // Wrong-typed numeric values are missing (validity 0, NaN), like the null income; the rest of the row counts.
+    expect([...batch.numericValid[0]!.subarray(0, 5)]).toEqual([1, 0, 1, 1, 1]);
+    expect([...batch.numeric[0]!.subarray(0, 5)]).toEqual([1000, Number.NaN, 1000, 1000, 5]);
+    expect([...batch.numericValid[1]!.subarray(0, 5)]).toEqual([1, 1, 0, 1, 0]);
+    expect([...batch.numericValid[2]!.subarray(0, 5)]).toEqual([1, 1, 0, 1, 1]);
+    expect(batch.categorical[0]!.slice(0, 5)).toEqual(['web', 'web', 'web', null, 'web']);
+    // A number is a valid category (read as a string), so only the array is a mismatch.
+    expect(batch.categorical[1]!.slice(0, 5)).toEqual(['DE', 'DE', 'DE', '7', 'DE']);
+    // Flags per feature in layout order (amount, age, income, channel, country); a null is not a mismatch.
+    expect(batch.typeMismatches!.map((column) => [...column.subarray(0, 5)])).toEqual([
+      [0, 1, 0, 0, 0],
+      [0, 0, 1, 0, 1],
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0],
+    ]);
+  });
+
+  it('carries no mismatch flags for a batch without wrong-typed values', () => {
+    const { batch } = extractor.extract(0, [event(), event({ features: { amount: null } })], [0, 1]);
+    expect(batch.typeMismatches).toBeNull();
+  });
+
+  it('still rejects a wrong-typed event time under count: the event cannot be placed', () => {
+    const { batch, rejected } = extractor.extract(
+      0,
+      [event({ event_time: '2026-01-01', features: { amount: 'x' } }), event({ features: { age: 'y' } })],
+      [0, 1],
+    );
+    expect(rejected.map((r) => [r.index, r.reason])).toEqual([
+      [0, 'event time field event_time is a string ("2026-01-01"), expected epoch milliseconds'],
+    ]);
+    expect(batch.length).toBe(1);
+    // The kept row took slot 0; only its own mismatch (age) is flagged there.
+    expect(batch.typeMismatches!.map((column) => column[0])).toEqual([0, 1, 0, 0, 0]);
+  });
+
+  it('under onTypeMismatch dead-letter, rejects wrong types with a reason naming the field, keeping the other rows packed', () => {
     const records = [
       event({ request_id: 'ok-0' }),
       event({ features: { amount: '1200' } }),
@@ -89,7 +144,7 @@ describe('BatchExtractor', () => {
       event({ features: { channel: ['web'] } }),
       event({ event_time: 1_767_225_601_000 }),
     ];
-    const { batch, rejected } = extractor.extract(0, records, [10, 11, 12, 13, 14]);
+    const { batch, rejected } = deadLetter.extract(0, records, [10, 11, 12, 13, 14]);
     expect(rejected.map((r) => r.index)).toEqual([1, 2, 3]);
     expect(rejected.every((r) => r.code === 'DW_EVENT_INVALID')).toBe(true);
     expect(rejected[0]!.reason).toBe('numeric feature field features.amount is a string ("1200")');
@@ -102,6 +157,7 @@ describe('BatchExtractor', () => {
     expect([...batch.numericValid[0]!.subarray(0, 2)]).toEqual([1, 1]);
     expect([...batch.numeric[1]!.subarray(0, 2)]).toEqual([40, 40]);
     expect(batch.categorical[0]!.slice(0, 2)).toEqual(['web', 'web']);
+    expect(batch.typeMismatches).toBeNull();
   });
 
   it('rejects a missing, null or non-numeric event time, naming the field', () => {
@@ -193,7 +249,7 @@ describe('BatchExtractor: boolean features', () => {
     expect(batch.categorical[0]).toEqual(['true', 'false', 'true', 'false', null, null]);
   });
 
-  it('rejects any other value, naming the field, where a categorical feature would stringify it', () => {
+  it('counts any other value as a type mismatch under count, where a categorical feature would stringify it', () => {
     const records = [
       event({ features: { flag: 1 } }),
       event({ features: { flag: 'yes' } }),
@@ -202,6 +258,30 @@ describe('BatchExtractor: boolean features', () => {
       event({ features: { flag: false, channel: 1 } }),
     ];
     const { batch, rejected } = extractor.extract(0, records, [0, 1, 2, 3, 4]);
+    expect(rejected).toEqual([]);
+    expect(batch.categorical[0]).toEqual([null, null, null, null, 'false']);
+    expect(batch.categorical[1]).toEqual(['web', 'web', 'web', 'web', '1']);
+    // Layout: amount, flag, channel.
+    expect(batch.typeMismatches!.map((column) => [...column])).toEqual([
+      [0, 0, 0, 0, 0],
+      [1, 1, 1, 1, 0],
+      [0, 0, 0, 0, 0],
+    ]);
+  });
+
+  it('rejects any other value under dead-letter, naming the field', () => {
+    const records = [
+      event({ features: { flag: 1 } }),
+      event({ features: { flag: 'yes' } }),
+      event({ features: { flag: 'TRUE' } }),
+      event({ features: { flag: { value: true } } }),
+      event({ features: { flag: false, channel: 1 } }),
+    ];
+    const { batch, rejected } = new BatchExtractor(onTypeMismatch(topology, 'dead-letter')).extract(
+      0,
+      records,
+      [0, 1, 2, 3, 4],
+    );
     expect(rejected.map((r) => [r.index, r.reason])).toEqual([
       [0, 'boolean feature field features.flag is a number (1)'],
       [1, 'boolean feature field features.flag is a string ("yes")'],
@@ -248,10 +328,17 @@ describe('BatchExtractor: segments', () => {
       event({ meta: { region: 'us' }, features: { amount: 'x' } }),
       event({ meta: { region: 'apac' } }),
     ];
-    const { batch, rejected } = extractor.extract(0, records, [0, 1, 2]);
+    const { batch, rejected } = new BatchExtractor(onTypeMismatch(topology, 'dead-letter')).extract(
+      0,
+      records,
+      [0, 1, 2],
+    );
     expect(rejected.map((r) => r.index)).toEqual([1]);
     expect(batch.length).toBe(2);
     expect(batch.segments!.slice(0, 2)).toEqual(['eu', 'apac']);
+    const counted = extractor.extract(0, records, [0, 1, 2]);
+    expect(counted.rejected).toEqual([]);
+    expect(counted.batch.segments).toEqual(['eu', 'us', 'apac']);
   });
 });
 
@@ -263,7 +350,7 @@ describe('BatchExtractor: processing time', () => {
 
   it('stamps each row with the clock when it is pushed, whatever the record says', () => {
     const clock = new ManualClock(1_767_225_600_000);
-    const extractor = new BatchExtractor(topology, clock);
+    const extractor = new BatchExtractor(onTypeMismatch(topology, 'dead-letter'), clock);
     const builder = extractor.begin(4);
     expect(builder.push(event({ event_time: undefined }), 10)).toBeNull();
     expect(builder.push(event({ event_time: 5 }), 11)).toBeNull();

@@ -253,6 +253,7 @@ model:
     offlineKey: customer_id
     offlineTime: computed_at
     features: [amount]
+    bucket: 1m
   shadow:
     minPairs: 50
   latency: latency_ms

@@ -1,7 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int64,
+  List,
+  Table,
+  tableFromArrays,
+  tableToIPC,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDriftwatchError } from '../../src/errors.ts';
@@ -91,7 +104,25 @@ describe('NDJSON', () => {
 
   it('names the line of invalid JSON and of nested values', async () => {
     expect(await inputFailure(write('b.ndjson', '{"x":1}\n{"x":\n'))).toContain('line 2: not valid JSON');
-    expect(await inputFailure(write('c.jsonl', '{"x":[1,2]}\n'))).toContain('line 1: field "x" is an array');
+    expect(await inputFailure(write('c.jsonl', '{"x":["a",1]}\n'))).toContain(
+      'line 1: field "x" is an array, not a value',
+    );
+    expect(await inputFailure(write('d.jsonl', '{"x":1}\n{"x":{"a":1}}\n'))).toContain(
+      'line 2: field "x" is an object, not a value',
+    );
+  });
+
+  it('reads an array of numbers as the JSON text of a vector, and refuses one with a null', async () => {
+    const file = write('v.ndjson', '{"v":[0.1, -2e-3, 3]}\n{"v":null}\n{"v":[]}\n{"v":[1e300,5]}\n');
+    expect(categorical((await readDataFile(file)).columns.get('v'))).toEqual([
+      '[0.1,-0.002,3]',
+      null,
+      '[]',
+      '[1e+300,5]',
+    ]);
+    expect(await inputFailure(write('n.ndjson', '{"v":[1,2]}\n{"v":[1,null]}\n'))).toContain(
+      'n.ndjson: line 2: field "v" is an array with null at position 1; a vector needs a number at every position',
+    );
   });
 });
 
@@ -123,6 +154,106 @@ describe('Parquet and Arrow', () => {
     const read = await readDataFile(file);
     expect(numeric(read.columns.get('amount')).values).toEqual([1, 2, 3]);
     expect(categorical(read.columns.get('channel'))).toEqual(['web', 'web', 'branch']);
+  });
+
+  it('reads a Parquet list of numbers as vector text and refuses a list with a null or of strings', async () => {
+    const listOf = (name: string, type: 'DOUBLE' | 'INT64' | 'FLOAT' | 'STRING', data: unknown[]) => {
+      const file = join(dir, name);
+      const element =
+        type === 'STRING'
+          ? { name: 'element', type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const }
+          : { name: 'element', type };
+      parquetWriteFile({
+        filename: file,
+        columnData: [{ name: 'v', data }],
+        schema: [
+          { name: 'root', num_children: 1 },
+          { name: 'v', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+          { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+          { ...element, repetition_type: 'OPTIONAL' },
+        ],
+      });
+      return file;
+    };
+    const doubles = listOf('d.parquet', 'DOUBLE', [[0.5, -1.25], null, [3, 4]]);
+    expect(categorical((await readDataFile(doubles)).columns.get('v'))).toEqual([
+      '[0.5,-1.25]',
+      null,
+      '[3,4]',
+    ]);
+    const longs = listOf('l.parquet', 'INT64', [
+      [1n, -2n],
+      [3n, 4n],
+    ]);
+    expect(categorical((await readDataFile(longs)).columns.get('v'))).toEqual(['[1,-2]', '[3,4]']);
+    // 0.1 as float32 is 0.10000000149011612: the text keeps the float32 value, not the decimal written.
+    const floats = listOf('f.parquet', 'FLOAT', [[0.1, 2]]);
+    expect(categorical((await readDataFile(floats)).columns.get('v'))).toEqual([`[${Math.fround(0.1)},2]`]);
+    expect(
+      await inputFailure(
+        listOf('h.parquet', 'DOUBLE', [
+          [1, 2],
+          [3, null],
+        ]),
+      ),
+    ).toContain(
+      'h.parquet: row 2: column "v" holds a list with null at position 1; a vector needs a number at every position',
+    );
+    expect(await inputFailure(listOf('s.parquet', 'STRING', [['a', 'b']]))).toContain(
+      'row 1: column "v" holds a nested value, not a feature value',
+    );
+  });
+
+  it('reads Arrow lists and fixed-size lists of numbers as vector text', async () => {
+    const table = new Table({
+      f32: vectorFromArray([[0.5, 1.25], null], new List(new Field('item', new Float32(), true))),
+      f64: vectorFromArray(
+        [
+          [1, -2],
+          [3e-9, 4],
+        ],
+        new FixedSizeList(2, new Field('item', new Float64(), false)),
+      ),
+      i64: vectorFromArray([[1n], [2n, 3n]], new List(new Field('item', new Int64(), false))),
+    });
+    const file = join(dir, 'v.arrow');
+    writeFileSync(file, tableToIPC(table, 'file'));
+    const read = await readDataFile(file);
+    expect(categorical(read.columns.get('f32'))).toEqual(['[0.5,1.25]', null]);
+    expect(categorical(read.columns.get('f64'))).toEqual(['[1,-2]', '[3e-9,4]']);
+    expect(categorical(read.columns.get('i64'))).toEqual(['[1]', '[2,3]']);
+  });
+
+  it('refuses an Arrow vector with a null or NaN element, and a list of strings', async () => {
+    const arrow = (name: string, column: Vector) => {
+      const file = join(dir, name);
+      writeFileSync(file, tableToIPC(new Table({ v: column }), 'file'));
+      return file;
+    };
+    const floats = new List(new Field('item', new Float64(), true));
+    expect(
+      await inputFailure(
+        arrow(
+          'n.arrow',
+          vectorFromArray(
+            [
+              [1, 2],
+              [null, 2],
+            ],
+            floats,
+          ),
+        ),
+      ),
+    ).toContain(
+      'n.arrow: row 2: column "v" holds a list with null at position 0; a vector needs a number at every position',
+    );
+    expect(await inputFailure(arrow('nan.arrow', vectorFromArray([[1, Number.NaN]], floats)))).toContain(
+      'row 1: column "v" holds a list with NaN at position 1; a vector needs finite numbers',
+    );
+    const strings = new List(new Field('item', new Utf8(), true));
+    expect(await inputFailure(arrow('s.arrow', vectorFromArray([['a']], strings)))).toContain(
+      'row 1: column "v" holds a nested value',
+    );
   });
 
   it('reports unreadable binary files, missing files and unknown extensions with the file name', async () => {

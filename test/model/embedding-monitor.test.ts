@@ -99,6 +99,7 @@ function prediction(
     entity: null,
     online: {},
     embeddings: new Array(copies).fill(vector),
+    features: [],
   };
 }
 

@@ -46,6 +46,7 @@ function prediction(
     entity: null,
     online: {},
     embeddings: [],
+    features: [],
   };
 }
 

@@ -47,6 +47,7 @@ function prediction(
     entity: null,
     online: {},
     embeddings: [],
+    features: [],
   };
 }
 

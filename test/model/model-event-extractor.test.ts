@@ -33,7 +33,7 @@ const FULL: Partial<ModelSpec> = {
     ],
     absTolerance: 1e-8,
     relTolerance: 1e-5,
-    maxSkewMs: 60_000,
+    bucketMs: 60_000,
     mismatchRate: { warning: 0.01, critical: 0.05 },
     maxExamples: 10,
     maxPending: 1_000,
@@ -243,5 +243,46 @@ describe('ModelEventExtractor: labels and offline features', () => {
       'the topology has no labels section',
     );
     expect(bare.offline({ key: 'e', computed_at: 1 }, 0, 0)).toBe('the topology has no skew section');
+  });
+});
+
+describe('ModelEventExtractor: topology features for new-version skew', () => {
+  const NEW_VERSIONS: Partial<ModelSpec> = {
+    newVersions: { windows: 3, baselines: { v2: '/virtual/v2.json' } },
+  };
+  const featured = (overrides: Partial<ModelSpec>) => ({
+    ...modelTestTopology(overrides),
+    features: [
+      { name: 'amount', field: 'features.amount', kind: 'numeric' as const, tests: [] },
+      { name: 'country', field: 'features.country', kind: 'categorical' as const, tests: [] },
+      { name: 'vip', field: 'features.vip', kind: 'boolean' as const, tests: [] },
+    ],
+  });
+  const extractor = new ModelEventExtractor(featured(NEW_VERSIONS), new ManualClock(5));
+
+  it('reads them in topology order as the feature engine does: numbers, strings, "true" / "false", null', () => {
+    const read = (features: Record<string, unknown>) =>
+      (extractor.prediction(event({ features }), 0, 0) as PredictionRecord).features;
+    expect(read({ amount: 10.5, country: 'FR', vip: true })).toEqual([10.5, 'FR', 'true']);
+    expect(read({ amount: 0, country: 7, vip: 'false' })).toEqual([0, '7', 'false']);
+    expect(read({ country: false, vip: null })).toEqual([null, 'false', null]);
+  });
+
+  it('gives the feature engine reason for a value of the wrong type', () => {
+    expect(extractor.prediction(event({ features: { amount: '10' } }), 0, 0)).toBe(
+      'numeric feature field features.amount is a string ("10")',
+    );
+    expect(extractor.prediction(event({ features: { vip: 'yes' } }), 0, 0)).toBe(
+      'boolean feature field features.vip is a string ("yes")',
+    );
+    expect(extractor.prediction(event({ features: { country: { a: 1 } } }), 0, 0)).toMatch(
+      /^categorical feature field features\.country is /,
+    );
+  });
+
+  it('reads none without newVersions, and then ignores their types', () => {
+    const plain = new ModelEventExtractor(featured({}), new ManualClock(5));
+    const r = plain.prediction(event({ features: { amount: 'not a number' } }), 0, 0) as PredictionRecord;
+    expect(r.features).toEqual([]);
   });
 });

@@ -32,6 +32,7 @@ function prediction(
     entity: null,
     online: {},
     embeddings: [],
+    features: [],
   };
 }
 

@@ -1,5 +1,6 @@
 import { BASELINE_FORMAT, type Baseline } from '../../src/baseline/baseline-types.ts';
 import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
+import { DEFAULT_ALERTING } from '../../src/topology/alerting-spec.ts';
 import type { ModelSpec } from '../../src/topology/model-spec.ts';
 import type { Topology, WindowSpec } from '../../src/topology/topology-types.ts';
 
@@ -63,6 +64,7 @@ export const MODEL_TEST_SPEC: ModelSpec = {
   latency: null,
   errors: null,
   embeddings: [],
+  newVersions: null,
   outputs: {
     alertTopic: 'driftwatch.model-alerts',
     rollbackTopic: 'driftwatch.rollback-recommendations',
@@ -101,6 +103,8 @@ export function modelTestTopology(overrides: Partial<ModelSpec> = {}): Topology 
       deadLetterTopic: 'driftwatch.dead-letter',
       lateEventsTopic: null,
     },
+    alerting: DEFAULT_ALERTING,
+    sinks: [],
     model: { ...MODEL_TEST_SPEC, ...overrides },
   };
 }

@@ -37,6 +37,7 @@ function prediction(
     entity: null,
     online: {},
     embeddings: [],
+    features: [],
   };
 }
 

@@ -3,7 +3,7 @@ import type { FeatureRecord } from '../../src/core/joins/skew-accumulator.ts';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import type { OfflineFeatureRecord, PredictionRecord } from '../../src/model/model-records.ts';
 import type { MonitorPartContext, StreamWatermarks } from '../../src/model/monitor-part.ts';
-import { SkewMonitor, skewBucketMs } from '../../src/model/skew-monitor.ts';
+import { SkewMonitor } from '../../src/model/skew-monitor.ts';
 import type { ModelRole, SkewSpec } from '../../src/topology/model-spec.ts';
 import { modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
 
@@ -21,7 +21,7 @@ const SKEW: SkewSpec = {
   ],
   absTolerance: 1e-8,
   relTolerance: 1e-5,
-  maxSkewMs: 10_000,
+  bucketMs: 10_000,
   mismatchRate: { warning: 0.01, critical: 0.05 },
   maxExamples: 10,
   maxPending: 1_000_000,
@@ -56,6 +56,7 @@ function prediction(
     entity,
     online,
     embeddings: [],
+    features: [],
   };
 }
 
@@ -95,9 +96,9 @@ describe('SkewMonitor', () => {
   it('finds the feature 7 of 100 entities disagree on, and nothing for float noise within tolerance', () => {
     const part = new SkewMonitor(context());
     const { absDiffs } = feedWindow(part);
-    // Closes when min(predictions, offline) reaches the window end + grace (0) + maxSkewMs.
-    expect(part.advance(marks(T0 + 10 * MIN, T0 + MIN + 9_999)).reports).toHaveLength(0);
-    const out = part.advance(marks(T0 + 10 * MIN, T0 + MIN + 10_000));
+    // Closes when min(predictions, offline) reaches the window end + grace (0).
+    expect(part.advance(marks(T0 + 10 * MIN, T0 + MIN - 1)).reports).toHaveLength(0);
+    const out = part.advance(marks(T0 + 10 * MIN, T0 + MIN));
     expect(out.reports.map((r) => [r.subject, r.figures.mismatch_rate, r.counts])).toEqual([
       ['amount', 0.07, { matches: 93, mismatches: 7, online_only: 3, offline_only: 2, joined: 100 }],
       ['channel', 0, { matches: 100, mismatches: 0, online_only: 3, offline_only: 2, joined: 100 }],
@@ -186,18 +187,13 @@ describe('SkewMonitor', () => {
     expect(part.doneBefore()).toEqual({ predictions: never, labels: never, offline: never });
   });
 
-  it('buckets by maxSkewMs, or by the largest divisor of the window below it', () => {
-    expect(skewBucketMs(MIN, 10_000)).toBe(10_000);
-    expect(skewBucketMs(3_600_000, 420_000)).toBe(400_000);
-    expect(skewBucketMs(MIN, 7_000)).toBe(6_000);
-    expect(skewBucketMs(MIN, 0)).toBe(1);
-  });
-
   it('rejects invalid levels at construction', () => {
     for (const bad of [
       { mismatchRate: { warning: 0.1, critical: 0.05 } },
       { mismatchRate: { warning: 0, critical: 0.05 } },
       { maxPending: 0 },
+      { bucketMs: 7_000 },
+      { bucketMs: 0 },
     ]) {
       let error: unknown;
       try {

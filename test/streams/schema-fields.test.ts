@@ -10,6 +10,7 @@ import {
   schemaFieldError,
   topologyFieldUses,
 } from '../../src/streams/schema-fields.ts';
+import { DEFAULT_ALERTING } from '../../src/topology/alerting-spec.ts';
 import type { FeatureKind, Topology } from '../../src/topology/topology-types.ts';
 
 const CREDIT_RISK = readShippedSchema('credit-risk-prediction.avsc');
@@ -53,7 +54,9 @@ function topology(
     dataQuality: DEFAULT_QUALITY,
     segments:
       segments === null ? null : { field: segments, maxValues: 10, otherLabel: 'other', overall: false },
+    alerting: DEFAULT_ALERTING,
     model: null,
+    sinks: [],
     outputs: {
       alertTopic: 'a',
       windowStatisticsTopic: null,
@@ -228,7 +231,7 @@ describe('checkSchemaFields', () => {
       '[int, double]; a union of several non-null types decodes to a wrapped value',
     );
     expect(problem('nothing').message).toContain('which is always null');
-    expect(problem('a').actual).toBe('an array');
+    expect(problem('a').actual).toBe('an array of double');
     expect(problem('e').actual).toBe('enum Colour');
   });
 
@@ -386,7 +389,7 @@ describe('inferFeatures', () => {
     ]);
     expect(skipped.map((s) => `${s.field}: ${s.reason}`)).toEqual([
       'created: a time; its distribution moves with the clock by construction',
-      'tags: an array is not a scalar a drift test can count',
+      'tags: an array of string is not a scalar a drift test can count',
       'either: not one scalar type, so no drift test fits it',
       'userId: looks like an identifier; nearly every value is new, so it would always drift',
     ]);

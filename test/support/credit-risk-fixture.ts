@@ -7,6 +7,7 @@ import {
   CreditRiskEventGenerator,
   NO_DRIFT,
 } from '../../src/demo/credit-risk-events.ts';
+import { DEFAULT_ALERTING } from '../../src/topology/alerting-spec.ts';
 import type { DriftTestName, FeatureSpec, Topology } from '../../src/topology/topology-types.ts';
 
 /** A feature tested with one test whose threshold alerts as a critical level, as the loader reads `test` + `threshold`. */
@@ -62,7 +63,9 @@ export const CREDIT_RISK_TOPOLOGY: Topology = {
   correction: 'none',
   dataQuality: DEFAULT_QUALITY,
   segments: null,
+  alerting: DEFAULT_ALERTING,
   model: null,
+  sinks: [],
   outputs: {
     alertTopic: 'driftwatch.alerts',
     windowStatisticsTopic: null,

@@ -452,3 +452,111 @@ describe('TopologyTestDriver: references and levels', () => {
     for (const s of stats) expect(s.adjustedPValue).toBeCloseTo(Math.min(1, s.pValue! * 2), 12);
   });
 });
+
+describe('TopologyTestDriver: type mismatches', () => {
+  /** The decoded event of `r`, its x replaced by a string when `wrong`. */
+  const event = (r: Row, wrong: boolean) => {
+    const e = record(r);
+    return wrong ? { ...e, features: { ...e.features, x: 'n/a' } } : e;
+  };
+  /** 1000 events in the first minute: x is a string in 30 of them (every 33rd) and null in 10 others (50, 150, ...). */
+  const events = () =>
+    rows(40, 1000, T0, MIN).map((r, i) =>
+      event(i % 100 === 50 ? { ...r, x: null } : r, i % 33 === 0 && i < 990),
+    );
+  const quality = (d: TopologyTestDriver, feature: string, check: string) =>
+    d.results[0]!.quality.find((q) => q.feature === feature && q.check === check)!;
+
+  it('count: the event is kept, the value is missing for x only, and type_mismatch warns at 0.03', async () => {
+    const d = await driver(TUMBLING);
+    expect(d.pipe(events())).toEqual({ rows: 1000, rejected: 0 });
+    await d.end();
+    expect(d.rejected).toEqual([]);
+    expect(d.results.map((r) => r.rows)).toEqual([1000]);
+    expect(quality(d, 'x', 'type_mismatch')).toMatchObject({
+      value: 0.03,
+      count: 30,
+      rows: 1000,
+      baselineRate: 0,
+      severity: 'warning',
+      threshold: 0.01,
+      judged: true,
+    });
+    // The null rate is the 10 nulls only, below its warning level; the other feature has no mismatch.
+    expect(quality(d, 'x', 'null_rate')).toMatchObject({
+      value: 0.01,
+      count: 10,
+      rows: 1000,
+      severity: null,
+    });
+    expect(quality(d, 'c', 'type_mismatch')).toMatchObject({ value: 0, count: 0, severity: null });
+    // The feature beside the wrong value counts every event; x counts the 30 as missing, with its 10 nulls.
+    const stats = d.results[0]!.statistics;
+    expect(stats.find((s) => s.feature === 'c')).toMatchObject({ currentSize: 1000, missing: 0 });
+    expect(stats.find((s) => s.feature === 'x')).toMatchObject({ currentSize: 1000, missing: 40 });
+    // The guardrail is the first alert of the window, with the data-quality levels.
+    expect(d.alerts[0]).toMatchObject({
+      feature: 'x',
+      statistic: 'type_mismatch',
+      severity: 'warning',
+      value: 0.03,
+      missing: 30,
+      levels_source: 'data-quality',
+    });
+    expect(d.alerts.filter((a) => a.levels_source === 'data-quality')).toHaveLength(1);
+  });
+
+  it('dead-letter: the 30 events are rejected with the reason, and nothing is counted as a mismatch', async () => {
+    const d = await driver(TUMBLING, 'dataQuality:\n  onTypeMismatch: dead-letter\n');
+    const input = events();
+    expect(d.pipe(input)).toEqual({ rows: 970, rejected: 30 });
+    await d.end();
+    expect(d.rejected.map((r) => r.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i * 33));
+    expect(new Set(d.rejected.map((r) => `${r.code}: ${r.reason}`))).toEqual(
+      new Set(['DW_EVENT_INVALID: numeric feature field features.x is a string ("n/a")']),
+    );
+    expect(d.results.map((r) => r.rows)).toEqual([970]);
+    expect(quality(d, 'x', 'type_mismatch')).toMatchObject({ value: 0, count: 0, severity: null });
+    expect(quality(d, 'x', 'null_rate')).toMatchObject({ count: 10, rows: 970 });
+    expect(d.results[0]!.statistics.find((s) => s.feature === 'c')).toMatchObject({ currentSize: 970 });
+  });
+
+  it('configured levels: a 0.03 share is critical at critical 0.02', async () => {
+    const d = await driver(TUMBLING, 'dataQuality:\n  typeMismatch: { warning: 0.005, critical: 0.02 }\n');
+    d.pipe(events());
+    await d.end();
+    expect(quality(d, 'x', 'type_mismatch')).toMatchObject({ severity: 'critical', threshold: 0.02 });
+  });
+
+  it('hopping windows and segments: counts merge per window, per segment and for the whole stream', async () => {
+    const d = await driver(
+      `  type: hopping\n  size: 2m\n  advance: 1m`,
+      'segments:\n  field: features.seg\n  overall: true\n',
+    );
+    // Minute 0: segment a has 10 mismatches in 500 events, b 20 in 500; minute 1: a 5 in 500, b none in 500.
+    const burst = (seed: number, from: number, seg: string, wrong: number) =>
+      rows(seed, 500, from, MIN, 0, 0, seg).map((r, i) => event(r, i < wrong));
+    d.pipe([...burst(1, T0, 'a', 10), ...burst(2, T0, 'b', 20)]);
+    d.pipe([...burst(3, T0 + MIN, 'a', 5), ...burst(4, T0 + MIN, 'b', 0)]);
+    await d.end();
+    const byWindow = d.results.map((r) => {
+      const q = r.quality.find((c) => c.feature === 'x' && c.check === 'type_mismatch')!;
+      return [r.start - T0, r.segment, q.count, q.rows];
+    });
+    expect(byWindow).toEqual([
+      [-MIN, 'a', 10, 500],
+      [-MIN, 'b', 20, 500],
+      [-MIN, '*', 30, 1000],
+      [0, 'a', 15, 1000],
+      [0, 'b', 20, 1000],
+      [0, '*', 35, 2000],
+      [MIN, 'a', 5, 500],
+      [MIN, 'b', 0, 500],
+      [MIN, '*', 5, 1000],
+    ]);
+    const overall = d.results.find((r) => r.start === T0 && r.segment === '*')!;
+    expect(overall.quality.find((q) => q.feature === 'x' && q.check === 'type_mismatch')!.value).toBe(
+      35 / 2000,
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { loadTopologyFile, parseTopology } from '../../src/topology/load-topology.ts';
@@ -110,7 +111,7 @@ describe('model section: a full section', () => {
         ],
         absTolerance: 1e-6,
         relTolerance: 1e-4,
-        maxSkewMs: 120_000,
+        bucketMs: 60_000,
         mismatchRate: { warning: 0.02, critical: 0.1 },
         maxExamples: 5,
         maxPending: 200_000,
@@ -156,6 +157,14 @@ describe('model section: a full section', () => {
           projections: 16,
         },
       ],
+      newVersions: {
+        windows: 2,
+        baselines: {
+          // Relative to the topology file's directory, like the topology's own baseline.
+          '2.0': path.resolve('test/fixtures/topologies/baselines/credit-risk-v2.baseline.json'),
+          v3: path.resolve('test/baselines/credit-risk-v3.baseline.json'),
+        },
+      },
       outputs: {
         alertTopic: 'credit-risk.model-alerts',
         rollbackTopic: 'credit-risk.rollback',
@@ -197,6 +206,7 @@ describe('model section: defaults', () => {
       latency: null,
       errors: null,
       embeddings: [],
+      newVersions: null,
       outputs: {
         alertTopic: 'driftwatch.model-alerts',
         rollbackTopic: 'driftwatch.rollback-recommendations',
@@ -285,7 +295,7 @@ describe('model section: defaults', () => {
       ],
       absTolerance: 1e-8,
       relTolerance: 1e-5,
-      maxSkewMs: 60_000,
+      bucketMs: 1,
       mismatchRate: { warning: 0.01, critical: 0.05 },
       maxExamples: 10,
       maxPending: 1_000_000,
@@ -410,6 +420,60 @@ describe('model section: shorthands', () => {
       { kind: 'fixed', warning: 0.05, critical: 0.1 },
       { kind: 'calibrated', method: 'std', warning: 2, critical: 3 },
       { kind: 'fixed', warning: 0.05, critical: null },
+    ]);
+  });
+});
+
+describe('model section: newVersions', () => {
+  it('defaults to 3 windows and reads baseline files relative to the topology file', () => {
+    const model = modelOf([...CLASSIFIER, 'newVersions:', '  baselines:', '    v2: baselines/v2.json']);
+    expect(model.newVersions).toEqual({
+      windows: 3,
+      baselines: { v2: path.resolve('topologies/baselines/v2.json') },
+    });
+  });
+
+  it('keeps quoted numeric versions as written', () => {
+    const model = modelOf([
+      ...CLASSIFIER,
+      'newVersions: { windows: 1, baselines: { "2.0": v.json, "10": w.json } }',
+    ]);
+    expect(model.newVersions).toEqual({
+      windows: 1,
+      baselines: {
+        '2.0': path.resolve('topologies/v.json'),
+        '10': path.resolve('topologies/w.json'),
+      },
+    });
+  });
+
+  it('reports an unknown key, windows below 1 and an empty baselines map at their lines', () => {
+    const text = withModel([...CLASSIFIER, 'newVersions:', '  windows: 0', '  baselines: {}', '  window: 2']);
+    expect(issuesOf(text)).toEqual([
+      '22:14 model.newVersions.windows: must be an integer >= 1, got 0',
+      '23:16 model.newVersions.baselines: must name at least one model version and its baseline file',
+      '24:5 model.newVersions.window: unknown key "window"; did you mean "windows"?',
+    ]);
+  });
+
+  it('refuses a fractional windows, an unquoted numeric version, a version without a file and a missing map', () => {
+    const text = withModel([
+      ...CLASSIFIER,
+      'newVersions:',
+      '  windows: 1.5',
+      '  baselines:',
+      '    2.0: a.json',
+      '    v2:',
+      '    v3: [a.json]',
+    ]);
+    expect(issuesOf(text)).toEqual([
+      '22:14 model.newVersions.windows: must be an integer >= 1, got 1.5',
+      '24:7 model.newVersions.baselines.2.0: a model version must be a non-empty string; quote it, e.g. "2.0"',
+      '25:7 model.newVersions.baselines.v2: needs a baseline file',
+      '26:11 model.newVersions.baselines.v3: must be a string, got a list',
+    ]);
+    expect(issuesOf(withModel([...CLASSIFIER, 'newVersions: { windows: 2 }']))).toEqual([
+      '21:16 model.newVersions.baselines: required field is missing',
     ]);
   });
 });
@@ -591,6 +655,23 @@ describe('model section: errors', () => {
       '22:5 model.skew.key: required field is missing: the source has no key either; name the entity key of the prediction event',
       '27:9 model.skew.features[1]: "amuont" is not a topology feature; name one, or write {name, online, offline, kind}; did you mean "amount"?',
     ]);
+  });
+
+  it('refuses a skew bucket that does not divide the model window, at its line', () => {
+    const text = withModel([
+      ...CLASSIFIER,
+      'skew:',
+      '  topic: off',
+      '  key: features.amount',
+      '  offlineKey: k',
+      '  offlineTime: t',
+      '  features: [amount]',
+      '  bucket: 7s',
+    ]);
+    expect(issuesOf(text)).toEqual([
+      '27:13 model.skew.bucket: must be a whole number of milliseconds that divides the model window (600000 ms), got 7000 ms',
+    ]);
+    expect(parseTopology(text.replace('bucket: 7s', 'bucket: 6s'), FILE).model!.skew!.bucketMs).toBe(6_000);
   });
 
   it('refuses model topics that are the source, another output or another model topic', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEVELS, LEVEL_RANGE, testRule } from '../../src/core/drift/thresholds.ts';
 import { DEFAULT_QUALITY } from '../../src/core/quality/data-quality.ts';
 import { DriftwatchError, ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
+import { DEFAULT_ALERTING } from '../../src/topology/alerting-spec.ts';
 import {
   CORRECTIONS,
   DRIFT_TESTS,
@@ -182,7 +183,9 @@ describe('parseTopology: valid files', () => {
       correction: 'none',
       dataQuality: DEFAULT_QUALITY,
       segments: null,
+      alerting: DEFAULT_ALERTING,
       model: null,
+      sinks: [],
       outputs: { alertTopic: 'credit.alerts', deadLetterTopic: 'credit.dlq', ...NO_OUTPUTS },
     };
     expect(parseTopology(text, FILE)).toEqual(expected);
@@ -307,7 +310,9 @@ describe('parseTopology: valid files', () => {
       correction: 'holm',
       dataQuality: DEFAULT_QUALITY,
       segments: { field: 'meta.region', maxValues: 8, otherLabel: 'rest', overall: false },
+      alerting: DEFAULT_ALERTING,
       model: null,
+      sinks: [],
       outputs: {
         alertTopic: 'credit.alerts',
         windowStatisticsTopic: 'credit.window-statistics',
@@ -350,7 +355,9 @@ describe('parseTopology: valid files', () => {
       correction: 'none',
       dataQuality: DEFAULT_QUALITY,
       segments: null,
+      alerting: DEFAULT_ALERTING,
       model: null,
+      sinks: [],
       outputs: { alertTopic: 'driftwatch.alerts', deadLetterTopic: 'driftwatch.dead-letter', ...NO_OUTPUTS },
     } satisfies Topology);
   });
@@ -1130,6 +1137,47 @@ describe('parseTopology: segments', () => {
       '15:31 segments.overall: must be true or false, got the string "yes"',
     ],
     ['an empty other', 'segments: {field: r, other: ""}', '15:29 segments.other: must not be empty'],
+  ])('rejects %s', (_, line, expected) => {
+    expect(onlyIssue(plus(line))).toBe(expected);
+  });
+});
+
+describe('parseTopology: dataQuality', () => {
+  it('defaults type mismatches to counted, warning at 1% and critical at 5%', () => {
+    const { dataQuality } = parseTopology(yaml(...MINIMAL), FILE);
+    expect(dataQuality.onTypeMismatch).toBe('count');
+    expect(dataQuality.typeMismatch).toEqual({ warning: 0.01, critical: 0.05 });
+    expect(parseTopology(plus('dataQuality: {minRows: 10}'), FILE).dataQuality).toEqual({
+      ...DEFAULT_QUALITY,
+      minRows: 10,
+    });
+  });
+
+  it('reads typeMismatch levels and the onTypeMismatch policy', () => {
+    const text = plus('dataQuality:', '  typeMismatch: { warning: 0.002 }', '  onTypeMismatch: dead-letter');
+    expect(parseTopology(text, FILE).dataQuality).toEqual({
+      ...DEFAULT_QUALITY,
+      typeMismatch: { warning: 0.002, critical: null },
+      onTypeMismatch: 'dead-letter',
+    });
+  });
+
+  it.each([
+    [
+      'an unknown policy',
+      'dataQuality: {onTypeMismatch: drop}',
+      '15:31 dataQuality.onTypeMismatch: must be one of "count", "dead-letter", got "drop"',
+    ],
+    [
+      'a level above 1',
+      'dataQuality: {typeMismatch: {critical: 5}}',
+      '15:40 dataQuality.typeMismatch.critical: must be a share in [0, 1], got 5',
+    ],
+    [
+      'critical below warning',
+      'dataQuality: {typeMismatch: {warning: 0.1, critical: 0.05}}',
+      '15:54 dataQuality.typeMismatch.critical: must not be below warning (0.1), got 0.05',
+    ],
   ])('rejects %s', (_, line, expected) => {
     expect(onlyIssue(plus(line))).toBe(expected);
   });

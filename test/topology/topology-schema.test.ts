@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EVENT_KINDS } from '../../src/alerts/subscriber.ts';
 import { PERFORMANCE_METRIC_DIRECTIONS } from '../../src/core/performance/performance-drop.ts';
 import { DETECTOR_NAMES, EMBEDDING_TESTS, MODEL_TASKS } from '../../src/topology/load-model-section.ts';
 import {
@@ -115,6 +116,7 @@ const modelSections = {
   errors: mappingOf(property(model, 'errors')),
   embedding,
   embeddingThreshold: mappingOf(property(embedding, 'threshold')),
+  newVersions: property(model, 'newVersions'),
   outputs: property(model, 'outputs'),
 };
 /** Every level pair of the model section: shares, falling shares and percentage points. */
@@ -212,8 +214,37 @@ describe('topologies/topology.schema.json', () => {
     expectSameKeys(section, keys);
   });
 
+  it.each([
+    ['alerting', property(root, 'alerting'), TOPOLOGY_KEYS.alerting.alerting],
+    ['retrain', property(property(root, 'alerting'), 'retrain'), TOPOLOGY_KEYS.alerting.retrain],
+  ] as const)('describes the %s keys the loader accepts, and no others', (_name, section, keys) => {
+    expectSameKeys(section, keys);
+  });
+
   it.each(Object.entries(levelPairs))('describes %s with the level-pair keys', (_name, section) => {
     expectSameKeys(section, TOPOLOGY_KEYS.model.levelPair);
+  });
+
+  it('describes the webhook sink keys the loader accepts, its event kinds and its defaults', () => {
+    const webhook = deref(property(root, 'sinks').items);
+    expectSameKeys(webhook, TOPOLOGY_KEYS.sinks.webhook);
+    expect(property(webhook, 'type').const).toBe('webhook');
+    expect(property(webhook, 'events').items?.enum).toEqual([...EVENT_KINDS]);
+    const sinks = parseTopology(
+      text({
+        apiVersion: TOPOLOGY_API_VERSION,
+        name: 'm',
+        source: { topic: 't', eventTime: 'ts' },
+        baseline: 'b.json',
+        window: { type: 'tumbling', size: '1m' },
+        features: [{ name: 'f', kind: 'numeric' }],
+        sinks: [{ type: 'webhook', url: 'https://example.com/hook', secretEnv: 'HOOK_SECRET' }],
+      }),
+      'm.yaml',
+    ).sinks;
+    expect(sinks[0]!.events).toEqual(own(webhook, 'events')?.default);
+    expect(sinks[0]!.maxRetries).toBe(own(webhook, 'maxRetries')?.default);
+    expect(sinks[0]!.timeoutMs).toBe(parseDuration(own(webhook, 'timeout')?.default as string));
   });
 
   function expectSameKeys(section: SchemaNode, keys: readonly string[]): void {
@@ -534,6 +565,12 @@ describe('topologies/topology.schema.json', () => {
             { name: 'e', field: 'v', dimension: 4, test: 'projection_ks', projections: 3 },
             (w) => withModel({ ...classifier, embeddings: [w] }),
           ],
+          [
+            'newVersions',
+            modelSections.newVersions,
+            { windows: 2, baselines: { v2: 'v2.json' } },
+            (w) => withModel({ ...classifier, newVersions: w }),
+          ],
         ];
       for (const [name, section, values, place] of cases) {
         expect(
@@ -582,7 +619,7 @@ describe('topologies/topology.schema.json', () => {
       expect(p.minRows).toBe(defaultOf(modelSections.performance, 'minRows'));
       expect(k!.absTolerance).toBe(defaultOf(modelSections.tolerance, 'abs'));
       expect(k!.relTolerance).toBe(defaultOf(modelSections.tolerance, 'rel'));
-      expect(k!.maxSkewMs).toBe(durationOf(skew, 'maxSkew'));
+      expect(k!.bucketMs).toBe(durationOf(skew, 'bucket'));
       expect(k!.mismatchRate).toEqual(defaultOf(skew, 'mismatchRate'));
       expect(k!.maxExamples).toBe(defaultOf(skew, 'maxExamples'));
       expect(k!.maxPending).toBe(defaultOf(skew, 'maxPending'));
@@ -617,6 +654,27 @@ describe('topologies/topology.schema.json', () => {
         'm.yaml',
       );
       expect(mmd.model!.embeddings[0]!.test).toBe(defaultOf(embedding, 'test'));
+      const versions = parseTopology(
+        text(withModel({ ...classifier, newVersions: { baselines: { v2: 'v2.json' } } })),
+        'm.yaml',
+      );
+      expect(versions.model!.newVersions!.windows).toBe(defaultOf(modelSections.newVersions, 'windows'));
+    });
+
+    it('describes version baselines as a non-empty map of files, windows as an integer >= 1', () => {
+      const versions = modelSections.newVersions;
+      const baselines = property(versions, 'baselines') as SchemaNode & {
+        minProperties?: number;
+        additionalProperties?: SchemaNode;
+      };
+      expect(baselines.minProperties).toBe(1);
+      expect(baselines.additionalProperties).toMatchObject({ type: 'string', minLength: 1 });
+      expect(property(versions, 'windows')).toMatchObject({ type: 'integer', minimum: 1 });
+      const rejects = (newVersions: unknown) =>
+        throws(() => parseTopology(text(withModel({ ...classifier, newVersions })), 'm.yaml'));
+      expect(rejects({ baselines: {} })).toBe(true);
+      expect(rejects({ windows: 0, baselines: { v2: 'v2.json' } })).toBe(true);
+      expect(rejects({ windows: 1, baselines: { v2: 'v2.json' } })).toBe(false);
     });
   });
 });

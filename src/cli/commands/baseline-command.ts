@@ -39,7 +39,8 @@ is read from the column (or event field) named like the feature, its field path,
 
 With a model section, the baseline also holds the model's metrics on the labelled rows (columns named like the
 model's class, score and label fields, or their last segments; rows without a label are skipped) and, per embedding,
-a summary of its vectors (a column of JSON arrays of the embedding's dimension, e.g. "[0.1, 0.2]" in a CSV cell).
+a summary of its vectors (a column of vectors of the embedding's dimension: JSON-array text in a CSV cell, an array
+in NDJSON, a list column in Parquet or Arrow).
 Without a label column there is no performance reference; events of a topic carry no labels, only embeddings.
 
 For calibrated thresholds the baseline also holds every test's statistic over chunks of the reference the size of a

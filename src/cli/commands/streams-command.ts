@@ -35,6 +35,9 @@ add: checks every field a topology uses against an Avro schema (it exists, and i
 registers the schema under the topology's subject. Nothing is registered when a field does not fit. A schema the
 subject's compatibility rule refuses exits 1 with the registry's reason; running monitors keep the old schema.
 With --scaffold, writes a topology for the stream first (one feature per monitorable field) and validates it.
+With a model section, its prediction-side fields are checked too (fields.*, latency.field, errors.field and
+segmentField, skew.onlineKeyField and skew.features[].onlineField, embeddings[].field); label fields and offline
+skew fields are in other subjects and are not checked.
 
 check: fetches the latest schema registered under the topology's subject and checks the topology's fields against
 it (for CI, after someone else changed the schema).

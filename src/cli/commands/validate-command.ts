@@ -87,7 +87,7 @@ export function describeModel(model: ModelSpec): string {
       ? `  labels: topic ${labels.topic} (subject ${labels.subject}), lookback ${duration(labels.lookbackMs)}, clock skew ${duration(labels.clockSkewMs)}`
       : '  labels: none (performance and concept drift are not judged)',
     skew
-      ? `  skew: topic ${skew.topic} (subject ${skew.subject}), key ${skew.onlineKeyField} = ${skew.offlineKeyField}, max skew ${duration(skew.maxSkewMs)}`
+      ? `  skew: topic ${skew.topic} (subject ${skew.subject}), key ${skew.onlineKeyField} = ${skew.offlineKeyField}, bucket ${duration(skew.bucketMs)}`
       : '  skew: none',
     fields.roleField
       ? `  shadow: role ${fields.roleField}, min pairs ${model.shadow.minPairs}, rollback on ${model.shadow.rollbackOn}`

@@ -19,6 +19,12 @@ export interface EventBatch {
   readonly modelVersions: readonly string[];
   /** Each row's segment field value (null when missing), when the topology has segments. */
   readonly segments?: readonly (string | null)[] | null;
+  /**
+   * Per feature in layout order (numeric, then categorical), 1 where the row's value had the wrong type and was kept
+   * as missing (data-quality `onTypeMismatch: count`). Absent or null when no row of the batch had one, which is the
+   * common case and costs nothing downstream.
+   */
+  readonly typeMismatches?: readonly Uint8Array[] | null;
 }
 
 /** Names of the monitored features by kind, in the order their columns appear in batches and chunks. */

@@ -5,14 +5,17 @@ import type { Pane, SealChunk } from './window-store.ts';
 
 /**
  * Copies rows of one batch into panes: column values into the pane's chunk (sealing it when full), the row's offset
- * into the ledger (once per pane and batch), and model counts by runs, so consecutive rows of one model and pane cost
- * one map update per run rather than a string key per row.
+ * into the ledger (once per pane and batch), model counts by runs, so consecutive rows of one model and pane cost
+ * one map update per run rather than a string key per row, and type mismatches per feature (only for batches that
+ * have any).
  */
 export class PaneAppender<P> {
   readonly #layout: ColumnLayout;
   readonly #ledger: OffsetLedger;
   readonly #chunkRows: number;
   readonly #seal: SealChunk<P>;
+  /** Monitored features, numeric and categorical: the length of type-mismatch count vectors. */
+  readonly features: number;
   #batchSeq = 0;
   #batch: EventBatch | null = null;
   #runPane: Pane<P> | undefined;
@@ -25,6 +28,7 @@ export class PaneAppender<P> {
     this.#ledger = ledger;
     this.#chunkRows = chunkRows;
     this.#seal = seal;
+    this.features = layout.numeric.length + layout.categorical.length;
   }
 
   begin(batch: EventBatch): void {
@@ -58,6 +62,14 @@ export class PaneAppender<P> {
     }
     chunk.length = i + 1;
     pane.rows++;
+    const mismatches = batch.typeMismatches;
+    if (mismatches) {
+      for (let f = 0; f < mismatches.length; f++) {
+        if (mismatches[f]![row] === 0) continue;
+        pane.typeMismatches ??= new Float64Array(this.features);
+        pane.typeMismatches[f] = pane.typeMismatches[f]! + 1;
+      }
+    }
     const name = batch.modelNames[row]!;
     const version = batch.modelVersions[row]!;
     if (pane !== this.#runPane || name !== this.#runName || version !== this.#runVersion) {
@@ -99,4 +111,10 @@ export class PaneAppender<P> {
 /** Adds the model counts of `from` into `into`. */
 export function addModels(into: Map<string, number>, from: ReadonlyMap<string, number>): void {
   for (const [key, rows] of from) into.set(key, (into.get(key) ?? 0) + rows);
+}
+
+/** Adds per-feature counts `from` (null: all zero) into `into`, which is as long. */
+export function addCounts(into: Float64Array, from: Float64Array | null): void {
+  if (from === null) return;
+  for (let i = 0; i < from.length; i++) into[i] = into[i]! + from[i]!;
 }

@@ -1,6 +1,6 @@
 import type { ColumnLayout, EventBatch } from './event-batch.ts';
 import type { OffsetLedger } from './offset-ledger.ts';
-import { addModels, PaneAppender } from './pane-appender.ts';
+import { addCounts, addModels, PaneAppender } from './pane-appender.ts';
 import {
   type AddResult,
   type ClosedWindow,
@@ -192,6 +192,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
     const end = start + this.#o.sizeMs;
     const partials: P[] = [];
     const models = new Map<string, number>();
+    const typeMismatches = new Float64Array(this.#appender.features);
     let rows = 0;
     const sources = segment === OVERALL ? [...this.#panes.values()] : [this.#panes.get(segment)];
     for (const panes of sources) {
@@ -202,6 +203,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
         this.#appender.seal(pane);
         partials.push(...pane.partials);
         addModels(models, pane.models);
+        addCounts(typeMismatches, pane.typeMismatches);
         rows += pane.rows;
       }
     }
@@ -210,7 +212,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
     const previous = this.#revisions.get(key);
     const next = previous === undefined ? 0 : previous.revision + 1;
     if (this.#o.retentionMs > 0) this.#revisions.set(key, { revision: next, start });
-    return { key, segment, start, end, revision: next, rows, partials, models, releases };
+    return { key, segment, start, end, revision: next, rows, partials, models, typeMismatches, releases };
   }
 
   /** Marks the closed windows containing pane `paneStart` of `segment` (and the whole stream) for re-emission. */
@@ -253,6 +255,7 @@ export class PaneWindowStore<P> implements WindowStore<P> {
         chunk: null,
         partials: [],
         models: new Map(),
+        typeMismatches: null,
         lastBatch: 0,
       };
       panes.set(start, pane);

@@ -1,6 +1,6 @@
 import type { ColumnLayout, EventBatch } from './event-batch.ts';
 import type { OffsetLedger } from './offset-ledger.ts';
-import { addModels, PaneAppender } from './pane-appender.ts';
+import { addCounts, addModels, PaneAppender } from './pane-appender.ts';
 import type { AddResult, ClosedWindow, CloseResult, Pane, SealChunk, WindowStore } from './window-store.ts';
 
 export interface SessionStoreOptions {
@@ -96,6 +96,8 @@ export class SessionWindowStore<P> implements WindowStore<P> {
         this.#appender.seal(s);
         const models = new Map<string, number>();
         addModels(models, s.models);
+        const typeMismatches = new Float64Array(this.#appender.features);
+        addCounts(typeMismatches, s.typeMismatches);
         windows.push({
           key: `${this.#o.monitor}/${segment}/s${s.start}`,
           segment,
@@ -105,6 +107,7 @@ export class SessionWindowStore<P> implements WindowStore<P> {
           rows: s.rows,
           partials: [...s.partials],
           models,
+          typeMismatches,
           releases: [s.key],
         });
       }
@@ -125,16 +128,24 @@ export class SessionWindowStore<P> implements WindowStore<P> {
       chunk: null,
       partials: [],
       models: new Map(),
+      typeMismatches: null,
       lastBatch: 0,
     };
   }
 
-  /** Moves everything of `from` into `into`: rows (as sealed partial state), models, bounds and held offsets. */
+  /**
+   * Moves everything of `from` into `into`: rows (as sealed partial state), models, type mismatches, bounds and held
+   * offsets.
+   */
   #merge(into: Pane<P>, from: Pane<P>): void {
     this.#appender.flushRun();
     this.#appender.seal(from);
     into.partials.push(...from.partials);
     addModels(into.models, from.models);
+    if (from.typeMismatches !== null) {
+      into.typeMismatches ??= new Float64Array(this.#appender.features);
+      addCounts(into.typeMismatches, from.typeMismatches);
+    }
     into.rows += from.rows;
     if (from.start < into.start) into.start = from.start;
     if (from.end > into.end) into.end = from.end;

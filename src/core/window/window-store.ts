@@ -20,6 +20,11 @@ export interface Pane<P> {
   readonly partials: P[];
   /** Rows per model name and version, keyed `name\u0000version`. */
   readonly models: Map<string, number>;
+  /**
+   * Rows whose value had the wrong type, per feature in layout order; null until the pane's first one (most panes
+   * never see one). Mergeable by addition, like `rows` and `models`.
+   */
+  typeMismatches: Float64Array | null;
   /** Sequence of the last batch that touched this pane, to hold offsets once per batch. */
   lastBatch: number;
 }
@@ -37,6 +42,8 @@ export interface ClosedWindow<P> {
   readonly rows: number;
   readonly partials: readonly P[];
   readonly models: ReadonlyMap<string, number>;
+  /** Rows whose value had the wrong type, per feature in layout order (numeric, then categorical). */
+  readonly typeMismatches: Float64Array;
   /** Offset-ledger holders to release once this window's results are durable. */
   readonly releases: readonly string[];
 }

@@ -97,7 +97,7 @@ describe('driftwatch validate', () => {
       '  labels: topic labels.credit-risk (subject labels.credit-risk-value), lookback 2d, clock skew 0s\n',
     );
     expect(text).toContain(
-      '  skew: topic features.offline (subject features.offline-value), key customer_id = customer_id, max skew 1m\n',
+      '  skew: topic features.offline (subject features.offline-value), key customer_id = customer_id, bucket 1ms\n',
     );
     expect(text).toContain('  shadow: role role, min pairs 100, rollback on critical\n');
     expect(text).toContain(

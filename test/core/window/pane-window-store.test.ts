@@ -3,6 +3,7 @@ import type { ColumnLayout, EventBatch } from '../../../src/core/window/event-ba
 import { OffsetLedger } from '../../../src/core/window/offset-ledger.ts';
 import { type PaneStoreOptions, PaneWindowStore } from '../../../src/core/window/pane-window-store.ts';
 import { OVERALL } from '../../../src/core/window/window-store.ts';
+import { makeBatch, type Row } from './event-batches.ts';
 
 const LAYOUT: ColumnLayout = { numeric: ['x'], categorical: [] };
 
@@ -178,5 +179,106 @@ describe('PaneWindowStore: late updates', () => {
     expect(ledger.committable(0)).toBe(2);
     expect(s.add(batch([4], 2), null, 30)).toMatchObject({ late: 1, updated: 0 });
     expect(s.openCount).toBe(0);
+  });
+});
+
+describe('PaneWindowStore: type mismatches per feature', () => {
+  const layout: ColumnLayout = { numeric: ['x'], categorical: ['c'] };
+  /** Row at `t` whose features listed in `mismatched` (0: x, 1: c) had the wrong type. */
+  const row = (offset: number, t: number, ...mismatched: number[]): Row => ({
+    offset,
+    t,
+    numeric: [mismatched.includes(0) ? null : t],
+    categorical: [mismatched.includes(1) ? null : 'a'],
+    ...(mismatched.length > 0 ? { mismatched } : {}),
+  });
+  function mismatchStore(options: Partial<PaneStoreOptions> = {}) {
+    return new PaneWindowStore<number>(
+      {
+        monitor: 'm',
+        sizeMs: 10,
+        stepMs: 10,
+        graceMs: 0,
+        retentionMs: 0,
+        overall: false,
+        chunkRows: 2,
+        ...options,
+      },
+      layout,
+      new OffsetLedger(),
+      (_pane, chunk) => chunk.length,
+    );
+  }
+  const counts = (w: { typeMismatches: Float64Array }) => [...w.typeMismatches];
+
+  it('counts them per window and feature, however the pane was cut into chunks', () => {
+    const s = mismatchStore();
+    s.add(
+      makeBatch(layout, 0, [row(0, 1, 0), row(1, 2), row(2, 3, 0, 1), row(3, 4, 0), row(4, 12, 1)]),
+      null,
+      Number.NEGATIVE_INFINITY,
+    );
+    s.add(makeBatch(layout, 0, [row(5, 5), row(6, 13)]), null, Number.NEGATIVE_INFINITY);
+    const closed = s.close(Number.POSITIVE_INFINITY).windows;
+    expect(closed.map((w) => [w.start, w.rows, counts(w)])).toEqual([
+      [0, 5, [3, 1]],
+      [10, 2, [0, 1]],
+    ]);
+    // Chunks of 2 rows: the window's rows are in several partials, the counts are not split with them.
+    expect(closed[0]!.partials.reduce((a, b) => a + b, 0)).toBe(5);
+  });
+
+  it('reports zeros for a window whose batches had no flags', () => {
+    const s = mismatchStore();
+    s.add(makeBatch(layout, 0, [row(0, 1), row(1, 2)]), null, Number.NEGATIVE_INFINITY);
+    expect(s.close(10).windows.map(counts)).toEqual([[0, 0]]);
+  });
+
+  it('hopping windows count a pane in every window that covers it', () => {
+    const s = mismatchStore({ sizeMs: 10, stepMs: 5 });
+    // Panes [0, 5): one x mismatch; [5, 10): two; [10, 15): one c mismatch.
+    s.add(
+      makeBatch(layout, 0, [row(0, 1, 0), row(1, 6, 0), row(2, 7, 0), row(3, 8), row(4, 11, 1)]),
+      null,
+      Number.NEGATIVE_INFINITY,
+    );
+    const closed = s.close(Number.POSITIVE_INFINITY).windows;
+    expect(closed.map((w) => [w.start, w.rows, counts(w)])).toEqual([
+      [-5, 1, [1, 0]],
+      [0, 4, [3, 0]],
+      [5, 4, [2, 1]],
+      [10, 1, [0, 1]],
+    ]);
+  });
+
+  it('keeps segments apart and adds them up for the whole stream', () => {
+    const s = mismatchStore({ overall: true });
+    s.add(
+      makeBatch(layout, 0, [row(0, 1, 0), row(1, 2, 0, 1), row(2, 3, 0), row(3, 4), row(4, 5, 1)]),
+      Int32Array.from([0, 1, 0, 1, 2]),
+      Number.NEGATIVE_INFINITY,
+    );
+    const closed = s.close(10).windows;
+    expect(closed.map((w) => [w.segment, w.rows, counts(w)])).toEqual([
+      [0, 2, [2, 0]],
+      [1, 2, [1, 1]],
+      [2, 1, [0, 1]],
+      [OVERALL, 5, [3, 2]],
+    ]);
+  });
+
+  it('adds a late row under update to the revised window, segments and whole stream alike', () => {
+    const s = mismatchStore({ retentionMs: 20, overall: true });
+    s.add(makeBatch(layout, 0, [row(0, 1, 0), row(1, 2)]), Int32Array.from([0, 0]), Number.NEGATIVE_INFINITY);
+    expect(s.close(10).windows.map((w) => [w.segment, w.revision, counts(w)])).toEqual([
+      [0, 0, [1, 0]],
+      [OVERALL, 0, [1, 0]],
+    ]);
+    s.add(makeBatch(layout, 0, [row(2, 3, 0, 1)]), Int32Array.from([0]), 25);
+    const revised = s.close(25).windows.sort((a, b) => b.segment - a.segment);
+    expect(revised.map((w) => [w.segment, w.revision, w.rows, counts(w)])).toEqual([
+      [0, 1, 3, [2, 1]],
+      [OVERALL, 1, 3, [2, 1]],
+    ]);
   });
 });

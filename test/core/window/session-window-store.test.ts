@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnLayout, EventBatch } from '../../../src/core/window/event-batch.ts';
 import { OffsetLedger } from '../../../src/core/window/offset-ledger.ts';
 import { SessionWindowStore } from '../../../src/core/window/session-window-store.ts';
+import { makeBatch, type Row } from './event-batches.ts';
 
 const LAYOUT: ColumnLayout = { numeric: ['x'], categorical: [] };
 
@@ -88,5 +89,37 @@ describe('SessionWindowStore', () => {
       [25, 30],
     ]);
     expect(closed.every((w) => w.end - w.start <= 20)).toBe(true);
+  });
+});
+
+describe('SessionWindowStore: type mismatches per feature', () => {
+  const layout: ColumnLayout = { numeric: ['x'], categorical: ['c'] };
+  const row = (offset: number, t: number, ...mismatched: number[]): Row => ({
+    offset,
+    t,
+    numeric: [mismatched.includes(0) ? null : t],
+    categorical: [mismatched.includes(1) ? null : 'a'],
+    ...(mismatched.length > 0 ? { mismatched } : {}),
+  });
+
+  it('counts them per session and adds them up when an event bridges two sessions', () => {
+    const s = new SessionWindowStore<number>(
+      { monitor: 'm', gapMs: 10, maxSizeMs: 0, graceMs: 0, chunkRows: 1000 },
+      layout,
+      new OffsetLedger(),
+      (_pane, chunk) => chunk.length,
+    );
+    // Sessions around 0 (x mismatch twice), 17 (c mismatch) and 60 (none); the event at 8 joins the first two.
+    s.add(
+      makeBatch(layout, 0, [row(0, 0, 0), row(1, 1, 0), row(2, 17, 1), row(3, 60)]),
+      null,
+      Number.NEGATIVE_INFINITY,
+    );
+    s.add(makeBatch(layout, 0, [row(4, 8, 0, 1)]), null, Number.NEGATIVE_INFINITY);
+    const closed = s.close(Number.POSITIVE_INFINITY).windows;
+    expect(closed.map((w) => [w.start, w.end, w.rows, [...w.typeMismatches]])).toEqual([
+      [0, 17, 4, [3, 2]],
+      [60, 60, 1, [0, 0]],
+    ]);
   });
 });
