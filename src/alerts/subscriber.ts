@@ -1,16 +1,18 @@
 /**
  * A typed consumer of driftwatch's output topics. Each message is decoded through the registry and dispatched by the
  * Avro full name of its record to a typed event. The dispatch table is built from the schemas shipped in schemas/:
- * a record type plugs in by adding its schema file to `RECORD_SCHEMAS`, and a file that is not shipped yet is
- * skipped, so its records arrive as kind `other` until it is.
+ * a record type plugs in by adding its schema file to `RECORD_SCHEMAS` (and a variant to `AlertEvent`). A listed file
+ * that is missing is skipped, so its records arrive as kind `other`.
  */
 import type { IHeaders } from 'kafkajs';
 import { EventDecoder } from '../engine/event-decoder.ts';
 import { type ErrorCode, optionError } from '../errors.ts';
 import {
   DRIFT_ALERT_SCHEMA_FILE,
+  INCIDENT_SCHEMA_FILE,
   MODEL_ALERT_SCHEMA_FILE,
   MODEL_STATISTICS_SCHEMA_FILE,
+  RETRAIN_REQUEST_SCHEMA_FILE,
   ROLLBACK_RECOMMENDATION_SCHEMA_FILE,
   readShippedSchema,
   WINDOW_STATISTICS_SCHEMA_FILE,
@@ -19,23 +21,22 @@ import { createKafka, ensureTopics } from '../kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { DriftAlert } from './drift-alert.ts';
+import type { IncidentEventRecord } from './incident-event.ts';
 import type { ModelAlertRecord } from './model-alert.ts';
+import type { RetrainRequestRecord } from './retrain-request.ts';
 import type { RollbackRecommendationRecord } from './rollback-recommendation.ts';
 
 /** The kinds of event a subscriber dispatches (besides `other`) and a sink can be asked to forward. */
 export const EVENT_KINDS = ['drift-alert', 'model-alert', 'rollback', 'incident', 'retrain'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-/** A decoded record whose TypeScript type is not fixed here (its schema is read at run time). */
-export type UntypedRecord = Readonly<Record<string, unknown>>;
-
 /** One record of a driftwatch output, typed by its kind. */
 export type AlertEvent =
   | { readonly kind: 'drift-alert'; readonly record: DriftAlert }
   | { readonly kind: 'model-alert'; readonly record: ModelAlertRecord }
   | { readonly kind: 'rollback'; readonly record: RollbackRecommendationRecord }
-  | { readonly kind: 'incident'; readonly record: UntypedRecord }
-  | { readonly kind: 'retrain'; readonly record: UntypedRecord }
+  | { readonly kind: 'incident'; readonly record: IncidentEventRecord }
+  | { readonly kind: 'retrain'; readonly record: RetrainRequestRecord }
   /** Any other record (window statistics, a service's own records): `name` is its Avro full name. */
   | { readonly kind: 'other'; readonly name: string; readonly record: unknown };
 
@@ -72,15 +73,14 @@ export interface UndecodableMessage {
 
 /**
  * Shipped schemas of driftwatch's records, by the kind their records are dispatched as. The statistics records are
- * listed as `other` so that their timestamps are still known (see `recordSchema`). Incident and retrain schema files
- * are those the alerting core ships; until they exist their records arrive as `other`.
+ * listed as `other` so that their timestamps are still known (see `recordSchema`).
  */
 const RECORD_SCHEMAS: readonly { readonly kind: EventKind | 'other'; readonly file: string }[] = [
   { kind: 'drift-alert', file: DRIFT_ALERT_SCHEMA_FILE },
   { kind: 'model-alert', file: MODEL_ALERT_SCHEMA_FILE },
   { kind: 'rollback', file: ROLLBACK_RECOMMENDATION_SCHEMA_FILE },
-  { kind: 'incident', file: 'incident.avsc' },
-  { kind: 'retrain', file: 'retrain-request.avsc' },
+  { kind: 'incident', file: INCIDENT_SCHEMA_FILE },
+  { kind: 'retrain', file: RETRAIN_REQUEST_SCHEMA_FILE },
   { kind: 'other', file: WINDOW_STATISTICS_SCHEMA_FILE },
   { kind: 'other', file: MODEL_STATISTICS_SCHEMA_FILE },
 ];

@@ -2,11 +2,13 @@
  * One line per event for a person reading `driftwatch alerts tail`:
  * `<time> <SEVERITY> <monitor> [<model>] <version> <what and its numbers> window <start>–<end> rows <n>`,
  * e.g. `2026-11-22T06:41:00Z CRITICAL credit-risk v3 drift amount psi=0.31 ≥ 0.2 window 06:40–06:41 rows 600`.
- * The model name is left out when it is the monitor's name. Kinds whose record type is not fixed here (incidents,
- * retrain requests, other records) are read leniently from the fields driftwatch's records share.
+ * The model name is left out when it is the monitor's name. Records of other kinds are read leniently from the fields
+ * driftwatch's records share.
  */
 import type { DriftAlert } from '../alerts/drift-alert.ts';
+import type { IncidentEventRecord } from '../alerts/incident-event.ts';
 import type { ModelAlertRecord } from '../alerts/model-alert.ts';
+import type { RetrainRequestRecord } from '../alerts/retrain-request.ts';
 import type { RollbackRecommendationRecord } from '../alerts/rollback-recommendation.ts';
 import type { AlertEvent, SubscribedEvent } from '../alerts/subscriber.ts';
 
@@ -27,10 +29,12 @@ export function formatEvent(event: AlertEvent | SubscribedEvent, options: EventF
       return modelAlertLine(event.record, options);
     case 'rollback':
       return rollbackLine(event.record, options);
+    case 'incident':
+      return incidentLine(event.record, options);
+    case 'retrain':
+      return retrainLine(event.record, options);
     case 'other':
       return genericLine(event.name, event.record, fallbackTime, options);
-    default:
-      return genericLine(event.kind, event.record, fallbackTime, options);
   }
 }
 
@@ -83,7 +87,41 @@ function rollbackLine(r: RollbackRecommendationRecord, options: EventFormatOptio
   });
 }
 
-/** Incidents, retrain requests and other records: the fields driftwatch's records share, when present. */
+/** The incident's event type and kind, and its drifting subjects with their latest values. */
+function incidentLine(r: IncidentEventRecord, options: EventFormatOptions): string {
+  const drifting = r.subjects
+    .filter((s) => s.drifting)
+    .map((s) => `${s.subject} ${s.metric}=${num(s.value)}`);
+  const what = [
+    'incident',
+    r.type,
+    r.kind,
+    ...(r.segment !== null ? [`segment ${r.segment}`] : []),
+    drifting.length > 0 ? drifting.join(', ') : 'no subject drifting',
+    r.incident_id.slice(0, 12),
+  ];
+  return line(r.created_at, r.severity, r.monitor, r.model_name, r.model_versions.join(','), what, options, {
+    start: r.window_start,
+    end: r.window_end,
+    rows: null,
+  });
+}
+
+/** A retrain request has no severity of its own; it reads as INFO, with its reason and suggested training window. */
+function retrainLine(r: RetrainRequestRecord, options: EventFormatOptions): string {
+  const what = [
+    'retrain:',
+    r.reason,
+    `training ${windowText(r.training_window_start, r.training_window_end)}`,
+  ];
+  return line(r.created_at, null, r.monitor, r.model_name, r.model_version, what, options, {
+    start: r.window_start,
+    end: r.window_end,
+    rows: null,
+  });
+}
+
+/** Other records: the fields driftwatch's records share, when present. */
 function genericLine(
   label: string,
   record: unknown,

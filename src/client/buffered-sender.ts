@@ -96,8 +96,9 @@ interface FlushWaiter {
  * The logger without Kafka: encodes events on the caller's thread into a bounded ring buffer and drains it in the
  * background through `send`, one batch at a time.
  *
- * Invariants: `log` never throws and never waits; an event leaves the buffer only when `send` resolved for it (or at
- * close, counted as dropped); a batch that failed is sent again unchanged (same events, same order), so an
+ * Invariants: `log` never throws and never waits; an event leaves the buffer only when `send` resolved for it (or,
+ * counted as dropped, at close or when the broker refuses it alone as too large); a batch that failed is sent again
+ * unchanged (same events, same order), so an
  * idempotent producer can recognise a batch the broker did take before the failure; when the buffer is full the
  * newest event is refused, so what is buffered keeps its order and the caller learns which event was lost.
  */

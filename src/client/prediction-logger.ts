@@ -56,8 +56,9 @@ export const PREDICTION_LOGGER_DEFAULTS = {
 } as const;
 
 /**
- * Retries inside one kafkajs send are kept short, so a broker loss surfaces as a failed attempt (counted, reported,
- * retried with this logger's backoff) within seconds rather than after kafkajs' long default schedule.
+ * Few retries inside one kafkajs send, so that an error the broker answers (e.g. no leader while it restarts) comes
+ * back as a failed attempt, counted and retried with this logger's backoff. Reconnecting to a broker that is gone
+ * still follows the client's own retry settings (createKafka), which take tens of seconds to give up.
  */
 const SEND_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } as const;
 

@@ -84,11 +84,15 @@ export class ModelEventExtractor {
   readonly #label: { id: Field; value: Field; time: Field } | null;
   readonly #offline: { key: Field; time: Field; values: readonly NamedField[] } | null;
 
+  /** dataQuality.onTypeMismatch is `count`: a wrong-typed topology feature value is missing, as in the feature engine. */
+  readonly #countMismatches: boolean;
+
   constructor(topology: Topology, clock: Clock = systemClock) {
     const spec = topology.model;
     if (spec === null) throw optionError('topology.model', 'must be set to extract model events', null);
     this.#clock = clock;
     this.#spec = spec;
+    this.#countMismatches = topology.dataQuality.onTypeMismatch === 'count';
     const source = topology.source;
     this.#eventTime =
       source.timeSemantics === 'processing' || source.eventTimeField === null
@@ -225,8 +229,9 @@ export class ModelEventExtractor {
       for (let i = 0; i < this.#features.length; i++) {
         const f = this.#features[i]!;
         const v = topologyFeatureValue(f.get(value), f.kind);
-        if (v === undefined) return `${f.kind} feature field ${f.path} is ${describeValue(f.get(value))}`;
-        values[i] = v;
+        if (v !== undefined) values[i] = v;
+        else if (this.#countMismatches) values[i] = null;
+        else return `${f.kind} feature field ${f.path} is ${describeValue(f.get(value))}`;
       }
       features = values;
     }

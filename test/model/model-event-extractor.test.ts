@@ -258,7 +258,11 @@ describe('ModelEventExtractor: topology features for new-version skew', () => {
       { name: 'vip', field: 'features.vip', kind: 'boolean' as const, tests: [] },
     ],
   });
-  const extractor = new ModelEventExtractor(featured(NEW_VERSIONS), new ManualClock(5));
+  const deadLetter = (overrides: Partial<ModelSpec>) => {
+    const topology = featured(overrides);
+    return { ...topology, dataQuality: { ...topology.dataQuality, onTypeMismatch: 'dead-letter' as const } };
+  };
+  const extractor = new ModelEventExtractor(deadLetter(NEW_VERSIONS), new ManualClock(5));
 
   it('reads them in topology order as the feature engine does: numbers, strings, "true" / "false", null', () => {
     const read = (features: Record<string, unknown>) =>
@@ -268,7 +272,13 @@ describe('ModelEventExtractor: topology features for new-version skew', () => {
     expect(read({ country: false, vip: null })).toEqual([null, 'false', null]);
   });
 
-  it('gives the feature engine reason for a value of the wrong type', () => {
+  it('counts a value of the wrong type as missing under onTypeMismatch: count, as the feature engine does', () => {
+    const counting = new ModelEventExtractor(featured(NEW_VERSIONS), new ManualClock(5));
+    const r = counting.prediction(event({ features: { amount: '10', country: 'FR', vip: 'yes' } }), 0, 0);
+    expect((r as PredictionRecord).features).toEqual([null, 'FR', null]);
+  });
+
+  it('gives the feature engine reason for a value of the wrong type under onTypeMismatch: dead-letter', () => {
     expect(extractor.prediction(event({ features: { amount: '10' } }), 0, 0)).toBe(
       'numeric feature field features.amount is a string ("10")',
     );

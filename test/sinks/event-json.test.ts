@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftAlert } from '../../src/alerts/drift-alert.ts';
+import type { IncidentEventRecord } from '../../src/alerts/incident-event.ts';
 import type { RollbackRecommendationRecord } from '../../src/alerts/rollback-recommendation.ts';
 import type { SubscribedEvent } from '../../src/alerts/subscriber.ts';
 import { eventId, eventJson, eventObject } from '../../src/sinks/event-json.ts';
@@ -121,7 +122,9 @@ describe('eventJson', () => {
   });
 
   it('keeps an incident event id, and hashes records that carry none, deterministically', () => {
-    expect(eventId({ kind: 'incident', record: { incident_id: 'inc', event_id: 'ev-2' } })).toBe('ev-2');
+    // An incident's events share its incident_id (the first field would be event_id in the schema; here it is not).
+    const incident = { incident_id: 'inc', event_id: 'ev-2' } as unknown as IncidentEventRecord;
+    expect(eventId({ kind: 'incident', record: incident })).toBe('ev-2');
     const other = { kind: 'other' as const, name: 'com.example.Thing', record: { count: 1 } };
     const id = eventId(other);
     expect(id).toMatch(/^[0-9a-f]{32}$/);

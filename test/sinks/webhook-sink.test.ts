@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DriftAlert } from '../../src/alerts/drift-alert.ts';
+import type { IncidentEventRecord } from '../../src/alerts/incident-event.ts';
 import type { AlertEvent } from '../../src/alerts/subscriber.ts';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
@@ -212,7 +213,9 @@ describe('WebhookSink', () => {
     const server = await receiver(status(200));
     const s = sink(server.url, { events: ['incident'] });
     expect(s.send(alert('k1'))).toBe(false);
-    expect(s.send({ kind: 'incident', record: { event_id: 'i1', severity: 'critical' } })).toBe(true);
+    // Only the id matters to the sink; the rest of the record is passed through as it is.
+    const incident = { event_id: 'i1', severity: 'critical' } as unknown as IncidentEventRecord;
+    expect(s.send({ kind: 'incident', record: incident })).toBe(true);
     expect(await s.close()).toEqual({ sent: 1, failed: 0, dropped: 0, retries: 0, queued: 0 });
     expect(server.received.map((r) => r.headers['x-driftwatch-id'])).toEqual(['i1']);
     expect(server.received[0]!.headers['x-driftwatch-event']).toBe('incident');

@@ -534,7 +534,7 @@ describe('topologies/topology.schema.json', () => {
           [
             'skew',
             skew,
-            { topic: 'o', key: 'k', offlineKey: 'ok', offlineTime: 'ot', features: ['f'], maxSkew: '1s' },
+            { topic: 'o', key: 'k', offlineKey: 'ok', offlineTime: 'ot', features: ['f'], bucket: '1s' },
             (w) => withModel({ ...classifier, skew: w }),
           ],
           [

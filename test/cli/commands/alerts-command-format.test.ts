@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftAlert } from '../../../src/alerts/drift-alert.ts';
+import type { IncidentEventRecord } from '../../../src/alerts/incident-event.ts';
 import type { ModelAlertRecord } from '../../../src/alerts/model-alert.ts';
+import type { RetrainRequestRecord } from '../../../src/alerts/retrain-request.ts';
 import type { RollbackRecommendationRecord } from '../../../src/alerts/rollback-recommendation.ts';
 import { alertsCommand, tailTopicsOf } from '../../../src/cli/commands/alerts-command.ts';
 import { formatEvent } from '../../../src/cli/event-format.ts';
@@ -144,22 +146,63 @@ describe('formatEvent', () => {
     );
   });
 
-  it('prints incidents, retrain requests and other records from the fields they share', () => {
-    const incident = {
-      event_id: '0123456789abcdef',
-      type: 'open',
-      severity: 'critical',
+  it('prints an incident event with its drifting subjects', () => {
+    const subject = {
+      kind: 'feature_drift',
+      severity: 'critical' as const,
+      threshold: 0.2,
+      drifting_windows: 2,
+      since: T(6, 39),
+    };
+    const record: IncidentEventRecord = {
+      event_id: 'e1',
+      incident_id: '0123456789abcdef',
+      type: 'update',
+      sequence: 1,
       monitor: 'credit-risk',
       model_name: 'credit-risk',
-      model_version: '3',
+      model_versions: ['3'],
+      segment: null,
+      kind: 'drift',
+      severity: 'critical',
+      opened_window_start: T(6, 39),
+      opened_window_end: T(6, 40),
       window_start: T(6, 40),
       window_end: T(6, 41),
-      summary: 'amount, channel drifting',
+      subjects: [
+        { ...subject, subject: 'amount', metric: 'psi', value: 0.31, drifting: true },
+        { ...subject, subject: 'age', metric: 'ks', value: 0.01, drifting: false },
+        { ...subject, subject: 'channel', metric: 'js', value: 0.25, drifting: true },
+      ],
       created_at: T(6, 41),
     };
-    expect(formatEvent({ kind: 'incident', record: incident })).toBe(
-      '2026-11-22T06:41:00Z CRITICAL credit-risk v3 incident open 0123456789ab amount, channel drifting window 06:40–06:41',
+    expect(formatEvent({ kind: 'incident', record })).toBe(
+      '2026-11-22T06:41:00Z CRITICAL credit-risk v3 incident update drift amount psi=0.31, channel js=0.25 0123456789ab window 06:40–06:41',
     );
+  });
+
+  it('prints a retrain request with its reason and suggested training window', () => {
+    const record: RetrainRequestRecord = {
+      request_id: 'r1',
+      monitor: 'credit-risk',
+      model_name: 'scorer',
+      model_version: '3',
+      triggers: ['critical_features'],
+      reason: '3 critical features for 2 windows',
+      window_start: T(6, 40),
+      window_end: T(6, 41),
+      training_window_start: Date.UTC(2026, 10, 21, 6, 0),
+      training_window_end: T(6, 41),
+      sustained_windows: 2,
+      evidence: [],
+      created_at: T(6, 41),
+    };
+    expect(formatEvent({ kind: 'retrain', record })).toBe(
+      '2026-11-22T06:41:00Z INFO credit-risk scorer v3 retrain: 3 critical features for 2 windows training 2026-11-21T06:00:00Z–2026-11-22T06:41:00Z window 06:40–06:41',
+    );
+  });
+
+  it('prints other records from the fields they share', () => {
     expect(
       formatEvent({
         kind: 'other',
@@ -167,6 +210,9 @@ describe('formatEvent', () => {
         record: { monitor: 'credit-risk', window_start: T(6, 40), window_end: T(6, 41) },
       }),
     ).toBe('2026-11-22T06:41:00Z INFO credit-risk io.driftwatch.windows.WindowStatistics window 06:40–06:41');
+    expect(formatEvent({ kind: 'other', name: 'com.example.Bare', record: 'x' })).toBe(
+      '- INFO com.example.Bare',
+    );
   });
 });
 

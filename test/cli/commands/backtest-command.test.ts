@@ -57,6 +57,8 @@ features:
   - { name: income, field: features.income, kind: numeric, test: wasserstein_norm, threshold: 0.1 }
   - { name: channel, field: features.channel, kind: categorical, test: js, threshold: 0.1 }
   - { name: country, field: features.country, kind: categorical, test: chi2, threshold: 0.000001 }
+dataQuality:
+  onTypeMismatch: dead-letter
 outputs:
   alerts: driftwatch.alerts
   deadLetter: driftwatch.dead-letter
