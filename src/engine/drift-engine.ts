@@ -20,6 +20,7 @@ import { createKafka, ensureTopics, KAFKA_RETRY } from '../kafka/kafka-connectio
 import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
 import { encodeWire } from '../kafka/wire-format.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { SinkSet } from '../sinks/sink-set.ts';
 import {
   type DriftTaskRunner,
   DriftTopology,
@@ -111,6 +112,7 @@ export class DriftEngine {
   #baselineVersion = '';
   /** Incidents and retrain requests of this engine's windows. */
   #alerting: AlertingPublisher | undefined;
+  #sinks: SinkSet | undefined;
   /** The source messages of the batch being handled, by row of its EventBatch (for the late-events topic). */
   #rowMessages: KafkaMessage[] = [];
   #lateMessages: Message[] = [];
@@ -199,6 +201,7 @@ export class DriftEngine {
     this.#alertSchemaId = await this.#registry.register(`${topology.outputs.alertTopic}-value`, alertSchema);
     this.#alertType = this.#registry.cachedType(this.#alertSchemaId);
 
+    this.#sinks = SinkSet.fromTopology(topology, this.#logger);
     this.#alerting = new AlertingPublisher(topology.alerting, this.#logger);
     await this.#alerting.prepare(this.#registry, this.#kafka);
 
@@ -399,6 +402,7 @@ export class DriftEngine {
         })),
       });
       this.#alerts += alerts.length;
+      for (const alert of alerts) this.#sinks?.send({ kind: 'drift-alert', record: alert });
       for (const alert of alerts) {
         this.#logger.warn('drift alert', {
           monitor: alert.monitor,
@@ -416,7 +420,8 @@ export class DriftEngine {
       }
     }
     // Durable before the window's offsets may be committed, like its alerts.
-    await this.#alerting!.publish(this.#producer!, signalsFromWindow(result), now);
+    const outcome = await this.#alerting!.publish(this.#producer!, signalsFromWindow(result), now);
+    this.#sinks?.sendAlerting(outcome, now);
     for (const holder of result.releases) this.#ledger.release(holder);
     this.#flow!.settled();
     this.#options.onWindow?.(result, alerts);
@@ -486,6 +491,7 @@ export class DriftEngine {
       await this.#waitForSettle(200);
     }
     await this.#commit().catch(() => {});
+    await this.#sinks?.close().catch(() => {});
     await this.#teardown();
     this.#logger.info('engine stopped', { monitor: this.topology.name, ...this.counters() });
     if (this.#failure === undefined) this.#resolveDone();

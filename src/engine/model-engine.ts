@@ -24,6 +24,7 @@ import { ModelEventExtractor } from '../model/model-event-extractor.ts';
 import { ModelMonitor, type ModelMonitorOutput, type ModelStream } from '../model/model-monitor.ts';
 import type { ModelMonitorCounters } from '../model/model-results.ts';
 import type { StreamWatermarks } from '../model/monitor-part.ts';
+import { SinkSet } from '../sinks/sink-set.ts';
 import type { ModelSpec } from '../topology/model-spec.ts';
 import type { Topology } from '../topology/topology-types.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
@@ -106,6 +107,7 @@ export class ModelEngine {
   #statsSchemaId = 0;
   /** Incidents and retrain requests of the monitor's outputs; made (and its schemas registered) at the first output. */
   #alerting: AlertingPublisher | undefined;
+  #sinks: SinkSet | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #consumed = 0;
@@ -188,6 +190,7 @@ export class ModelEngine {
     const { topology, spec } = this;
     const baseline = this.#options.baseline ?? (await this.#loadBaseline());
     const versionBaselines = await loadVersionBaselines(spec);
+    this.#sinks = SinkSet.fromTopology(topology, this.#logger);
     this.#monitor = new ModelMonitor({ topology, baseline, versionBaselines, clock: this.#clock });
     this.#extractor = new ModelEventExtractor(topology, this.#clock);
 
@@ -369,15 +372,14 @@ export class ModelEngine {
       await alerting.prepare(this.#registry, this.#kafka);
     }
     const sends: Promise<unknown>[] = [];
+    const alertRecords = output.findings.map((finding) => modelAlertRecord(finding, now));
+    const rollbackRecords = output.rollbacks.map((rec) => rollbackRecommendationRecord(rec, now));
     if (output.findings.length > 0) {
-      const messages: Message[] = output.findings.map((finding) => {
-        const id = modelAlertId(finding);
-        return {
-          key: finding.modelName,
-          value: encodeWire(this.#alertSchemaId, this.#alertType!.toBuffer(modelAlertRecord(finding, now))),
-          headers: { 'dw.alert.id': id },
-        };
-      });
+      const messages: Message[] = output.findings.map((finding, i) => ({
+        key: finding.modelName,
+        value: encodeWire(this.#alertSchemaId, this.#alertType!.toBuffer(alertRecords[i])),
+        headers: { 'dw.alert.id': modelAlertId(finding) },
+      }));
       sends.push(producer.send({ topic: spec.outputs.alertTopic, acks: -1, messages }));
       this.#alerts += messages.length;
       for (const finding of output.findings) {
@@ -395,12 +397,9 @@ export class ModelEngine {
       }
     }
     if (output.rollbacks.length > 0) {
-      const messages: Message[] = output.rollbacks.map((rec) => ({
+      const messages: Message[] = output.rollbacks.map((rec, i) => ({
         key: rec.modelName,
-        value: encodeWire(
-          this.#rollbackSchemaId,
-          this.#rollbackType!.toBuffer(rollbackRecommendationRecord(rec, now)),
-        ),
+        value: encodeWire(this.#rollbackSchemaId, this.#rollbackType!.toBuffer(rollbackRecords[i])),
         headers: { 'dw.recommendation.id': rollbackRecommendationId(rec) },
       }));
       sends.push(producer.send({ topic: spec.outputs.rollbackTopic, acks: -1, messages }));
@@ -422,8 +421,16 @@ export class ModelEngine {
       sends.push(producer.send({ topic: spec.outputs.statisticsTopic, acks: -1, messages }));
     }
     this.#reports += output.reports.length;
-    if (alerting !== undefined) sends.push(alerting.publish(producer, signals, now));
+    const outcome = alerting?.publish(producer, signals, now);
+    if (outcome !== undefined) sends.push(outcome);
     await Promise.all(sends);
+    // Only what Kafka has acked goes to the sinks, so a webhook never announces an event the topics lack.
+    const sinks = this.#sinks;
+    if (sinks !== undefined && sinks.size > 0) {
+      for (const record of alertRecords) sinks.send({ kind: 'model-alert', record });
+      for (const record of rollbackRecords) sinks.send({ kind: 'rollback', record });
+      if (outcome !== undefined) sinks.sendAlerting(await outcome, now);
+    }
   }
 
   /** Commits, per partition, the end of the last batch whose records the monitor no longer needs. */
@@ -479,6 +486,7 @@ export class ModelEngine {
     if (this.#ticker) clearInterval(this.#ticker);
     await this.#consumer?.stop().catch(() => {});
     await this.#chain.catch(() => {});
+    await this.#sinks?.close().catch(() => {});
     await this.#teardown();
     this.#logger.info('model engine stopped', { monitor: this.topology.name, ...this.counters() });
     if (this.#failure === undefined) this.#resolveDone();

@@ -2,9 +2,12 @@
  * Issue 6 on the real broker and registry: a drift lasting several windows makes one incident that opens, is updated
  * when a second feature starts drifting, and resolves once the stream is clean; a retrain request fires once within
  * its cooldown though its trigger holds for more windows; and a replay of the same input by a second engine (another
- * consumer group) publishes exactly the same alert ids, incident event ids and retrain request ids.
+ * consumer group) publishes exactly the same alert ids, incident event ids and retrain request ids. The first engine
+ * also delivers every one of them to a webhook (a local HTTP server), signed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,7 @@ import {
   readShippedSchema,
 } from '../../src/kafka/avro-schemas.ts';
 import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
+import { verifyWebhookSignature } from '../../src/sinks/webhook-sink.ts';
 import { loadTopologyFile } from '../../src/topology/load-topology.ts';
 import { startTestEngine } from '../support/engine-test-kit.ts';
 import {
@@ -70,7 +74,7 @@ interface RunTopics {
   readonly retrain: string;
 }
 
-function topologyFile(name: string, source: string, topics: RunTopics): string {
+function topologyFile(name: string, source: string, topics: RunTopics, webhook: string | null): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -103,19 +107,25 @@ alerting:
     skewRate: off
     sustained: 1
     cooldown: 1h
-`,
+${
+  webhook === null
+    ? ''
+    : `sinks:
+  - { type: webhook, url: ${webhook}, secretEnv: DW_IT_WEBHOOK_SECRET }
+`
+}`,
   );
   return file;
 }
 
 /** Runs one engine over the whole source topic; returns what it published on its own topics. */
-async function runEngine(name: string, source: string) {
+async function runEngine(name: string, source: string, webhook: string | null = null) {
   const topics: RunTopics = {
     alerts: uniqueName('it.alerts'),
     incidents: uniqueName('it.incidents'),
     retrain: uniqueName('it.retrain'),
   };
-  const topology = await loadTopologyFile(topologyFile(name, source, topics));
+  const topology = await loadTopologyFile(topologyFile(name, source, topics, webhook));
   const { windows, until, stop } = await startTestEngine(topology);
   try {
     await until('every window published', () => windows.length >= PLAN.length);
@@ -137,6 +147,45 @@ async function runEngine(name: string, source: string) {
   );
   incidents.sort((a, b) => a.sequence - b.sequence);
   return { windows, incidents, alertIds, requests };
+}
+
+const SECRET = 'it-webhook-secret';
+
+/** A local HTTP receiver that checks each delivery's signature and answers 204. */
+async function startReceiver(): Promise<{
+  url: string;
+  received: { kind: string; id: string; signed: boolean }[];
+  close: () => Promise<void>;
+}> {
+  process.env.DW_IT_WEBHOOK_SECRET = SECRET;
+  const received: { kind: string; id: string; signed: boolean }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      received.push({
+        kind: String(req.headers['x-driftwatch-event']),
+        id: String(req.headers['x-driftwatch-id']),
+        signed: verifyWebhookSignature(
+          SECRET,
+          {
+            timestamp: String(req.headers['x-driftwatch-timestamp']),
+            signature: String(req.headers['x-driftwatch-signature']),
+          },
+          body,
+        ),
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/driftwatch`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('incidents and retrain requests on the real broker and registry', () => {
@@ -168,7 +217,13 @@ describe('incidents and retrain requests on the real broker and registry', () =>
       await producer.close();
     }
 
-    const first = await runEngine('first', source);
+    const hook = await startReceiver();
+    let first: Awaited<ReturnType<typeof runEngine>>;
+    try {
+      first = await runEngine('first', source, hook.url);
+    } finally {
+      await hook.close();
+    }
     const drifted = (start: number, feature: string) =>
       first.windows.find((w) => w.start === start)!.statistics.some((s) => s.feature === feature && s.drift);
     // The input does what the plan says (checked on the windows, independently of the tracker).
@@ -209,6 +264,13 @@ describe('incidents and retrain requests on the real broker and registry', () =>
     expect(request.training_window_end).toBe(BASE + 2 * MINUTE);
     expect(request.model_name).toBe('credit-risk');
     expect(request.model_version).toBe('1.4.0');
+
+    // The webhook got every event the topics got, each once (the engine stop drains the sink), all signed.
+    const byKind = (kind: string) => hook.received.filter((r) => r.kind === kind).map((r) => r.id);
+    expect(hook.received.every((r) => r.signed)).toBe(true);
+    expect(byKind('drift-alert').sort()).toEqual([...first.alertIds].sort());
+    expect(byKind('incident')).toEqual(incidents.map((e) => e.event_id));
+    expect(byKind('retrain')).toEqual([request.request_id]);
 
     const replay = await runEngine('replay', source);
     expect(first.alertIds.length).toBeGreaterThan(0);
