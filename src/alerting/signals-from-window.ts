@@ -68,10 +68,24 @@ export function signalsFromWindow(result: WindowResult): Signal[] {
         rows: String(result.rows),
         baseline_version: result.baselineVersion,
         ...(worst.pValue !== null ? { p_value: String(worst.pValue) } : {}),
+        ...(worst.contributors.length > 0 ? { top_contributors: contributorsEvidence(worst) } : {}),
       },
     });
   }
   return out;
+}
+
+/**
+ * The worst statistic's contributors as one evidence string, largest first: "bucket: ref -> cur (contribution)",
+ * separated by "; " because numeric bucket labels contain commas.
+ */
+function contributorsEvidence(s: FeatureStatistic): string {
+  return s.contributors
+    .map(
+      (c) =>
+        `${c.bucket}: ${c.referenceShare.toPrecision(3)} -> ${c.currentShare.toPrecision(3)} (${c.contribution.toPrecision(3)})`,
+    )
+    .join('; ');
 }
 
 /** The version of `modelName` with the most rows in the window (the first by name on a tie); '' when none. */

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
+import type { Contributor } from '../core/drift/feature-drift.ts';
 import type { FeatureStatistic } from '../core/drift/feature-statistic.ts';
 import type { QualityCheck, QualityCheckName } from '../core/quality/data-quality.ts';
 import type { WindowResult } from '../topology/drift-topology.ts';
+
+/** One entry of an alert's top_contributors (the nested TopContributor record). */
+export interface TopContributorRecord {
+  readonly bucket: string;
+  readonly reference_share: number;
+  readonly current_share: number;
+  readonly contribution: number;
+}
 
 /** The alert record as encoded with schemas/drift-alert.avsc. */
 export interface DriftAlert {
@@ -32,6 +41,21 @@ export interface DriftAlert {
   readonly warning_level: number | null;
   readonly critical_level: number | null;
   readonly levels_source: string;
+  /**
+   * The buckets or categories contributing most, largest first. Every alert built here carries it; optional because
+   * Avro writes and reads a missing one as its default [] (records of earlier versions, hand-built records).
+   */
+  readonly top_contributors?: TopContributorRecord[];
+}
+
+/** Contributors as the nested Avro records of drift alerts and window statistics. */
+export function contributorRecords(contributors: readonly Contributor[]): TopContributorRecord[] {
+  return contributors.map((c) => ({
+    bucket: c.bucket,
+    reference_share: c.referenceShare,
+    current_share: c.currentShare,
+    contribution: c.contribution,
+  }));
 }
 
 /**
@@ -129,6 +153,7 @@ function qualityAlert(
     warning_level: null,
     critical_level: null,
     levels_source: 'data-quality',
+    top_contributors: qualityContributors(q),
   };
 }
 
@@ -172,5 +197,23 @@ function toAlert(
     warning_level: s.levels.warning,
     critical_level: s.levels.critical,
     levels_source: s.levels.source,
+    top_contributors: contributorRecords(s.contributors),
   };
+}
+
+/**
+ * A rate guardrail is about one bucket: null_rate the missing bucket, unseen_share the unseen one; its shares are the
+ * two rates and its contribution the excess the levels judged. type_mismatch and out_of_range (several buckets: the
+ * tails and ±inf) list none.
+ */
+function qualityContributors(q: QualityCheck): TopContributorRecord[] {
+  if (q.check !== 'null_rate' && q.check !== 'unseen_share') return [];
+  return [
+    {
+      bucket: q.check === 'null_rate' ? 'missing' : 'unseen',
+      reference_share: q.baselineRate,
+      current_share: q.value,
+      contribution: q.excess,
+    },
+  ];
 }

@@ -1,4 +1,5 @@
 import type { WindowResult } from '../topology/drift-topology.ts';
+import { contributorRecords, type TopContributorRecord } from './drift-alert.ts';
 
 /** One statistic inside a WindowStatistics record (schemas/window-statistics.avsc). */
 export interface WindowStatisticRecord {
@@ -18,6 +19,8 @@ export interface WindowStatisticRecord {
   readonly current_size: number;
   readonly missing: number;
   readonly out_of_reference: number;
+  /** As in drift alerts; optional because Avro reads a missing one as its default []. */
+  readonly top_contributors?: TopContributorRecord[];
 }
 
 /** One data-quality guardrail inside a WindowStatistics record. */
@@ -81,6 +84,7 @@ export function windowStatisticsRecord(result: WindowResult, emittedAt: number):
       current_size: s.currentSize,
       missing: s.missing,
       out_of_reference: s.outOfReference,
+      top_contributors: contributorRecords(s.contributors),
     })),
     quality: result.quality.map((q) => ({
       feature: q.feature,

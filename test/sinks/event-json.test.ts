@@ -122,7 +122,7 @@ describe('eventJson', () => {
   });
 
   it('keeps an incident event id, and hashes records that carry none, deterministically', () => {
-    // An incident's events share its incident_id (the first field would be event_id in the schema; here it is not).
+    // event_id wins over a first field named *_id: an incident's events share its incident_id.
     const incident = { incident_id: 'inc', event_id: 'ev-2' } as unknown as IncidentEventRecord;
     expect(eventId({ kind: 'incident', record: incident })).toBe('ev-2');
     const other = { kind: 'other' as const, name: 'com.example.Thing', record: { count: 1 } };

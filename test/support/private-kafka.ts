@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Kafka } from 'kafkajs';
+import { createKafka } from '../../src/kafka/kafka-connection.ts';
+import { silentLogger } from '../../src/logging/logger.ts';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('../../scripts/stack.sh', import.meta.url));
@@ -33,6 +36,60 @@ export class PrivateKafka {
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.port}`];
+  }
+
+  client(): Kafka {
+    return createKafka({ brokers: this.brokers, clientId: 'driftwatch-test', logger: silentLogger });
+  }
+
+  /**
+   * Every message value in `topic`, read from the beginning up to the end offsets at the call (so duplicates show as
+   * extra messages), with a throwaway consumer group.
+   */
+  async readAll(topic: string, timeoutMs = 60_000): Promise<(Buffer | null)[]> {
+    const kafka = this.client();
+    const admin = kafka.admin();
+    await admin.connect();
+    let total: number;
+    try {
+      total = (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+    const values: (Buffer | null)[] = [];
+    if (total === 0) return values;
+    const consumer = kafka.consumer({
+      groupId: `it-reader.${Date.now().toString(36)}`,
+      maxWaitTimeInMs: 100,
+    });
+    await consumer.connect();
+    try {
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          values.push(message.value);
+          if (values.length >= total) done();
+        },
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        finished,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    } finally {
+      await consumer.disconnect();
+    }
+    if (values.length < total)
+      throw new Error(`read ${values.length} of ${total} messages of ${topic} in ${timeoutMs} ms`);
+    return values;
   }
 
   /** Starts the broker, on the data of its last run when there is one; resolves once it serves. */

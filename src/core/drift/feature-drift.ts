@@ -7,6 +7,9 @@ import { numericBucketCount } from '../stats/numeric-buckets.ts';
 import { DEFAULT_PSI_EPSILON, psi } from '../stats/psi.ts';
 import { wasserstein1Normalized } from '../stats/wasserstein.ts';
 import type { NumericSummary } from '../summary/numeric-summary.ts';
+import { CONTRIBUTION_RULES, type Contributor, DEFAULT_TOP_CONTRIBUTORS, topContributors } from './top-contributors.ts';
+
+export type { Contributor };
 
 /** How one feature's values are bucketed: fitted on the baseline, shared by every window and reference. */
 export type FeatureLayout =
@@ -46,6 +49,11 @@ export interface Measurement {
   /** Current rows outside what the reference saw: beyond its range (numeric) or an unseen category. */
   readonly outOfReference: number;
   readonly conventions: Readonly<Record<string, string>>;
+  /**
+   * The buckets or categories that contribute most to the value, largest first (top-contributors.ts; the rule per
+   * test is in conventions.contributors). Computed from the bucket counts, also for the sample tests.
+   */
+  readonly contributors: readonly Contributor[];
 }
 
 /** Tests that need values as a mergeable sample summary, not only bucket counts. */
@@ -72,6 +80,24 @@ export function measureTest(
   reference: FeatureState,
   current: FeatureState,
 ): Measurement {
+  // The statistic first: its kernel validates the counts the contributors are computed from.
+  const measured = measureStatistic(test, layout, reference, current);
+  return {
+    ...measured,
+    conventions: {
+      ...measured.conventions,
+      contributors: `top ${DEFAULT_TOP_CONTRIBUTORS}: ${CONTRIBUTION_RULES[test]}`,
+    },
+    contributors: topContributors(test, layout, reference.counts, current.counts, SHARE_CHANGE_FLOOR),
+  };
+}
+
+function measureStatistic(
+  test: DriftTestName,
+  layout: FeatureLayout,
+  reference: FeatureState,
+  current: FeatureState,
+): Omit<Measurement, 'contributors'> {
   const counts = current.counts;
   const referenceSize = total(reference.counts);
   const currentSize = total(counts);
