@@ -2,8 +2,7 @@ import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggerErrorReport } from '../../src/client/buffered-sender.ts';
 import { PredictionLogger } from '../../src/client/prediction-logger.ts';
-import { createKafka, ensureTopics } from '../../src/kafka/kafka-connection.ts';
-import { readRanges, snapshotRanges } from '../../src/kafka/topic-range-reader.ts';
+import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
 import { readSchemaId } from '../../src/kafka/wire-format.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import {
@@ -109,10 +108,9 @@ describe('PredictionLogger on a broker that goes away', () => {
 
   it('keeps log() fast while the broker is stopped and restarted, and loses nothing it did not report', async () => {
     const topic = uniqueName('it.prediction-logger.outage');
-    const admin = createKafka({ brokers: kafka.brokers, clientId: 'driftwatch-test', logger: silentLogger });
     // One partition: a retried batch lands on the partition it was first sent to, so the idempotent producer can
     // recognise a batch the broker took just before it stopped.
-    await ensureTopics(admin, [{ topic }]);
+    await ensureTopics(kafka.client(), [{ topic }]);
     const reports: LoggerErrorReport[] = [];
     const logger = await PredictionLogger.create({
       brokers: kafka.brokers,
@@ -166,11 +164,7 @@ describe('PredictionLogger on a broker that goes away', () => {
     expect(stats).toMatchObject({ buffered: 0, invalid: 0, dropped: 0 });
     expect(reports.filter((r) => r.kind !== 'send')).toEqual([]);
 
-    const values: (Buffer | null)[] = [];
-    const ranges = await snapshotRanges(admin, topic);
-    await readRanges(admin, topic, ranges, (_, messages) => {
-      for (const m of messages) values.push(m.value);
-    });
+    const values = await kafka.readAll(topic);
     const counts = idCounts(values, logger.schemaId);
     // At least once: every event the logger accepted is on the topic, and nothing else is.
     const missing = caller.accepted.flatMap((ok, id) => (ok && !counts.has(id) ? [id] : []));

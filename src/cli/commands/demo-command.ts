@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { subscribeAlerts } from '../../alerts/alert-subscriber.ts';
 import type { DriftAlert } from '../../alerts/drift-alert.ts';
+import { subscribe } from '../../alerts/subscriber.ts';
 import { PredictionProducer } from '../../client/prediction-producer.ts';
 import { CreditRiskEventGenerator, DEMO_DRIFT, NO_DRIFT } from '../../demo/credit-risk-events.ts';
 import { DriftEngine } from '../../engine/drift-engine.ts';
@@ -11,6 +12,7 @@ import { loadTopologyFile } from '../../topology/load-topology.ts';
 import type { Topology } from '../../topology/topology-types.ts';
 import { durationOption, integerOption, parseCommandArgs } from '../cli-args.ts';
 import { defaultBrokers, defaultRegistryUrl } from '../connection-defaults.ts';
+import { formatEvent } from '../event-format.ts';
 
 export const DEMO_HELP = `driftwatch demo [options]
 
@@ -70,6 +72,22 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
           `  window ${time(alert.window_start)}-${time(alert.window_end)}  rows ${alert.current_size}` +
           `  model ${alert.model_name} ${alert.model_versions.join(',')}  id ${alert.alert_id.slice(0, 12)}`,
       );
+    },
+  });
+
+  // Incidents and retrain requests: one incident for the drift, however many windows and features it spans.
+  let incidents = 0;
+  const lifecycle = await subscribe({
+    brokers,
+    registryUrl,
+    topics: [topology.alerting.incidentTopic, topology.alerting.retrain.topic],
+    groupId: `driftwatch-demo-incidents-${runId}`,
+    onEvent: (event) => {
+      if (event.kind !== 'incident' && event.kind !== 'retrain') return;
+      if (event.record.monitor !== topology.name || event.record.window_end <= Date.now() - 10 * duration)
+        return;
+      if (event.kind === 'incident') incidents++;
+      out(`  ${formatEvent(event)}`);
     },
   });
 
@@ -133,6 +151,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   await producer.close();
   if (failed !== undefined) {
     await subscription.stop();
+    await lifecycle.stop();
     throw failed;
   }
   out(`producer stopped after ${sent} events; waiting for the last window to close`);
@@ -140,6 +159,7 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   await engine.stop();
   await sleep(1_000);
   await subscription.stop();
+  await lifecycle.stop();
 
   const c = engine.counters();
   out(
@@ -150,7 +170,8 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
   const before = alerts.filter((a) => a.window_end <= driftStartedAt);
   const features = [...new Set(afterDrift.map((a) => a.feature))].sort();
   out(
-    `alerts before the drift: ${before.length}; after: ${afterDrift.length} (features: ${features.join(', ') || 'none'})`,
+    `alerts before the drift: ${before.length}; after: ${afterDrift.length} (features: ${features.join(', ') || 'none'}); ` +
+      `incident events: ${incidents}`,
   );
   const ok = before.length === 0 && features.includes('amount') && features.includes('channel');
   out(
