@@ -81,10 +81,10 @@ export function signalsFromWindow(result: WindowResult): Signal[] {
  */
 function contributorsEvidence(s: FeatureStatistic): string {
   return s.contributors
-    .map(
-      (c) =>
-        `${c.bucket}: ${c.referenceShare.toPrecision(3)} -> ${c.currentShare.toPrecision(3)} (${c.contribution.toPrecision(3)})`,
-    )
+    .map((c) => {
+      const shares = `${c.referenceShare.toPrecision(3)} -> ${c.currentShare.toPrecision(3)}`;
+      return `${c.bucket}: ${shares} (${c.contribution.toPrecision(3)})`;
+    })
     .join('; ');
 }
 

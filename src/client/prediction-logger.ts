@@ -56,9 +56,9 @@ export const PREDICTION_LOGGER_DEFAULTS = {
 } as const;
 
 /**
- * Few retries inside one kafkajs send, so that an error the broker answers (e.g. no leader while it restarts) comes
- * back as a failed attempt, counted and retried with this logger's backoff. Reconnecting to a broker that is gone
- * still follows the client's own retry settings (createKafka), which take tens of seconds to give up.
+ * Few, short retries inside kafkajs (for sends and for reconnecting), so that a lost or restarting broker comes back
+ * within about a second as a failed attempt, counted in `retries` with `lastError`, and retried with this logger's
+ * backoff while the events wait in the buffer.
  */
 const SEND_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } as const;
 
@@ -139,6 +139,7 @@ export class PredictionLogger {
       brokers: options.brokers,
       clientId: options.clientId ?? 'driftwatch-prediction-logger',
       logger,
+      retry: SEND_RETRY,
     });
     const subject = options.subject ?? `${options.topic}-value`;
     let schemaId: number;

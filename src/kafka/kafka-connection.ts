@@ -1,4 +1,4 @@
-import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel, type RetryOptions } from 'kafkajs';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 
@@ -8,6 +8,8 @@ export interface KafkaOptions {
   readonly clientId?: string;
   /** Where kafkajs' own log lines go; they are debug-level here, since kafkajs logs retried errors as errors. */
   readonly logger?: Logger;
+  /** kafkajs retry settings of the client (default KAFKA_RETRY). */
+  readonly retry?: RetryOptions;
 }
 
 export const KAFKA_RETRY = { retries: 20, initialRetryTime: 200, maxRetryTime: 2_000 } as const;
@@ -38,7 +40,7 @@ export function createKafka(options: KafkaOptions): Kafka {
     },
     // Capped backoff: a broker that is still creating __consumer_offsets or electing a coordinator is retried every
     // couple of seconds for about 40 s, instead of waiting out kafkajs' doubling up to 30 s between attempts.
-    retry: KAFKA_RETRY,
+    retry: options.retry ?? KAFKA_RETRY,
   });
 }
 

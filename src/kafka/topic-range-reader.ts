@@ -90,6 +90,14 @@ export async function readRanges(
       if (!payload.restart) settle(payload.error);
     });
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    // A fresh group starts at the earliest offsets; each range is moved to where it still has to be read once the
+    // group has joined (kafkajs refuses a seek before that), and again after a rebalance. Messages fetched before a
+    // seek takes effect are outside the range and filtered below.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const range of pending.values()) {
+        consumer.seek({ topic, partition: range.partition, offset: String(range.next) });
+      }
+    });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
@@ -115,11 +123,6 @@ export async function readRanges(
         await heartbeat();
       },
     });
-    // A fresh group starts at the earliest offsets; ranges that start later are moved there. Messages fetched before
-    // the seek takes effect are outside the range and filtered above.
-    for (const range of pending.values()) {
-      consumer.seek({ topic, partition: range.partition, offset: String(range.start) });
-    }
     const idle = setInterval(() => {
       if (Date.now() - lastActivity > idleTimeoutMs) settle();
     }, 250);

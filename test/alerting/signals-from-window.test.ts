@@ -10,6 +10,7 @@ function stat(
   value: number,
   severity: FeatureStatistic['severity'],
   reference: FeatureStatistic['reference'] = 'baseline',
+  contributors: FeatureStatistic['contributors'] = [],
 ): FeatureStatistic {
   return {
     feature,
@@ -23,6 +24,7 @@ function stat(
     missing: 0,
     outOfReference: 0,
     conventions: {},
+    contributors,
     reference,
     adjustedPValue: null,
     severity,
@@ -96,6 +98,26 @@ describe('signalsFromWindow', () => {
       role: null,
     });
     expect(signals[0]!.evidence.tests).toBe('psi/baseline=warning,ks/previous=critical');
+  });
+
+  it("lists the headline statistic's top contributors in the evidence, and none when it has none", () => {
+    const moved = [
+      { bucket: '[12.5, 40)', referenceShare: 0.5, currentShare: 0.125, contribution: 0.51986 },
+      { bucket: 'missing', referenceShare: 0, currentShare: 0.03125, contribution: 0.17895 },
+    ];
+    const signals = signalsFromWindow(
+      result({
+        statistics: [
+          stat('amount', 'psi', 0.7, 'critical', 'baseline', moved),
+          stat('amount', 'ks', 0.1, null, 'baseline', [moved[1]!]),
+          stat('age', 'psi', 0.3, 'critical'),
+        ],
+      }),
+    );
+    expect(signals[0]!.evidence.top_contributors).toBe(
+      '[12.5, 40): 0.500 -> 0.125 (0.520); missing: 0.00 -> 0.0313 (0.179)',
+    );
+    expect(signals[1]!.evidence).not.toHaveProperty('top_contributors');
   });
 
   it('makes a signal per judged quality guardrail, subject <feature>/<check>', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { alertId, alertsFor } from '../../src/alerts/drift-alert.ts';
+import { alertId, alertsFor, type DriftAlert } from '../../src/alerts/drift-alert.ts';
 import { type FeatureLayout, measureTest } from '../../src/core/drift/feature-drift.ts';
 import type { FeatureStatistic } from '../../src/core/drift/feature-statistic.ts';
 import { qualityChecks } from '../../src/core/quality/data-quality.ts';
@@ -123,6 +123,16 @@ function result(
   };
 }
 
+/** An expected psi contributor: shares as reported, the term from the shares the kernel uses (`r` after epsilon). */
+function contributor(bucket: string, referenceShare: number, currentShare: number, r: number) {
+  return {
+    bucket,
+    reference_share: referenceShare,
+    current_share: currentShare,
+    contribution: expect.closeTo((currentShare - r) * Math.log(currentShare / r), 14),
+  };
+}
+
 describe('alertId', () => {
   it('is the first 32 hex characters of sha256 over monitor, feature, window start and statistic', () => {
     const expected = createHash('sha256')
@@ -223,6 +233,15 @@ describe('alertsFor', () => {
       warning_level: 0.1,
       critical_level: 0.2,
       levels_source: 'fixed',
+      // Reference 50 / 50 in [0, 1) and [1, 2] (100 rows); window 3 missing, 1 below, 10, 80, 2 above (96 rows).
+      // Each term is (c - r) ln(c / r), an empty reference bucket taking epsilon = 1e-4.
+      top_contributors: [
+        contributor('[0, 1)', 0.5, 10 / 96, 0.5),
+        contributor('missing', 0, 3 / 96, 1e-4),
+        contributor('[1, 2]', 0.5, 80 / 96, 0.5),
+        contributor('> 2', 0, 2 / 96, 1e-4),
+        contributor('< 0', 0, 1 / 96, 1e-4),
+      ],
     });
     const [, chi2] = alertsFor(result([psiDrift, chi2Drift]), 0);
     expect(chi2!.feature_kind).toBe('CATEGORICAL');
@@ -340,6 +359,24 @@ describe('alertsFor', () => {
     }
   });
 
+  it('carries top_contributors through Avro, and reads alerts written before the field as []', () => {
+    const [alert] = alertsFor(result([chi2Drift]), 0);
+    // Reference DE / FR 50 / 50; window 90 DE, 5 FR, 3 unseen, 2 missing: every bucket moved.
+    expect(alert!.top_contributors!.map((c) => c.bucket)).toEqual(['FR', 'DE', 'unseen', 'missing']);
+    const decoded = ALERT_TYPE.fromBuffer(ALERT_TYPE.toBuffer(alert)) as DriftAlert;
+    expect(decoded.top_contributors).toEqual(alert!.top_contributors);
+    // The version before this field: the same schema without it, as the registry holds it.
+    const schema = readShippedSchema(DRIFT_ALERT_SCHEMA_FILE) as { fields: { name: string }[] };
+    const fields = schema.fields.filter((f) => f.name !== 'top_contributors');
+    expect(fields).toHaveLength(schema.fields.length - 1);
+    const oldType = avro.Type.forSchema({ ...schema, fields } as avro.Schema);
+    const { top_contributors: _, ...oldAlert } = alert!;
+    const old = ALERT_TYPE.fromBuffer(oldType.toBuffer(oldAlert), ALERT_TYPE.createResolver(oldType));
+    expect(old).toEqual({ ...oldAlert, top_contributors: [] });
+    // And an alert built without the field encodes with the default.
+    expect(ALERT_TYPE.fromBuffer(ALERT_TYPE.toBuffer(oldAlert)).top_contributors).toEqual([]);
+  });
+
   it('puts failed guardrails first, type_mismatch before null_rate, with their counts where they belong', () => {
     // 1000 rows of amount: 30 of the wrong type and 80 nulls share the missing bucket; 20 present values outside.
     const quality = qualityChecks({
@@ -371,16 +408,42 @@ describe('alertsFor', () => {
     expect(mismatch!.conventions.baselineRate).toBe('0');
     expect(nulls).toMatchObject({ value: 0.08, current_size: 1000, missing: 80, out_of_reference: 0 });
     expect(range).toMatchObject({ current_size: 890, missing: 0, out_of_reference: 20 });
+    // A rate guardrail names its bucket with the two rates and the excess; the others name none.
+    expect(nulls!.top_contributors).toEqual([
+      { bucket: 'missing', reference_share: 0, current_share: 0.08, contribution: 0.08 },
+    ]);
+    expect(mismatch!.top_contributors).toEqual([]);
+    expect(range!.top_contributors).toEqual([]);
     expect(new Set(alerts.map((a) => a.alert_id)).size).toBe(4);
     expect(mismatch!.alert_id).toBe(alertId('credit-risk', 'amount', START, 'type_mismatch'));
     for (const alert of alerts) expect(ALERT_TYPE.isValid(alert)).toBe(true);
     expect(ALERT_TYPE.fromBuffer(ALERT_TYPE.toBuffer(mismatch))).toEqual(mismatch);
   });
 
+  it('names the unseen bucket in an unseen_share alert', () => {
+    // Reference 2% unseen of 1000 rows; window 80 of 400 present rows unseen (20%), 100 missing.
+    const quality = qualityChecks({
+      feature: 'country',
+      featureKind: 'categorical',
+      referenceCounts: Float64Array.of(490, 490, 20, 0),
+      currentCounts: Float64Array.of(160, 160, 80, 100),
+    });
+    const unseen = alertsFor(result([], { quality, rows: 500 }), 0).find(
+      (a) => a.statistic === 'unseen_share',
+    );
+    expect(unseen!.top_contributors).toEqual([
+      { bucket: 'unseen', reference_share: 0.02, current_share: 0.2, contribution: expect.closeTo(0.18, 15) },
+    ]);
+    expect(ALERT_TYPE.isValid(unseen)).toBe(true);
+  });
+
   it('the schema check is not vacuous: a broken alert is invalid', () => {
     const [alert] = alertsFor(result([psiDrift]), 0);
     expect(ALERT_TYPE.isValid({ ...alert, feature_kind: 'numeric' })).toBe(false);
     expect(ALERT_TYPE.isValid({ ...alert, p_value: 'x' })).toBe(false);
+    expect(ALERT_TYPE.isValid({ ...alert, top_contributors: [{ bucket: '< 0', contribution: 1 }] })).toBe(
+      false,
+    );
     const { detected_at: _, ...withoutTime } = alert!;
     expect(ALERT_TYPE.isValid(withoutTime)).toBe(false);
   });

@@ -94,6 +94,12 @@ class SteadyCaller {
   }
 }
 
+/** Loggers a failed test left open are closed here, so no producer keeps retrying after the file. */
+const open: PredictionLogger[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((logger) => logger.close(1_000)));
+});
+
 describe('PredictionLogger on a broker that goes away', () => {
   let kafka: PrivateKafka;
 
@@ -123,6 +129,7 @@ describe('PredictionLogger on a broker that goes away', () => {
       onError: (report) => reports.push(report),
       logger: silentLogger,
     });
+    open.push(logger);
     const caller = new SteadyCaller(logger, 20, 10);
     caller.start();
     try {
@@ -193,6 +200,7 @@ describe('PredictionLogger with a small buffer', () => {
       onError: (report) => reports.push(report),
       logger: silentLogger,
     });
+    open.push(logger);
     expect(logger.log({ id: 'not a long', score: 1, model: 'm' })).toBe(false);
     // One synchronous burst: the background loop cannot send before it ends, so exactly maxBuffer events fit.
     const accepted = Array.from({ length: 1_000 }, (_, id) => logger.log(eventOf(id)));

@@ -139,6 +139,16 @@ describe('runDriftTask', () => {
         { counts: counts[1]!, summary: null },
       ),
     );
+    // The unseen and missing buckets, empty in the reference, carry the distance; contributors name them.
+    expect(
+      c!.contributors
+        .map((k) => k.bucket)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['missing', 'unseen']);
+    expect(c!.contributors[0]!.referenceShare).toBe(0);
+    // Results cross threads by structured clone (Piscina): the contributors arrive intact.
+    expect(structuredClone(measurements)).toEqual(measurements);
   });
 
   it('counts the same categories whatever the chunk dictionary order', () => {

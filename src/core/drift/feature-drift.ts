@@ -7,7 +7,12 @@ import { numericBucketCount } from '../stats/numeric-buckets.ts';
 import { DEFAULT_PSI_EPSILON, psi } from '../stats/psi.ts';
 import { wasserstein1Normalized } from '../stats/wasserstein.ts';
 import type { NumericSummary } from '../summary/numeric-summary.ts';
-import { CONTRIBUTION_RULES, type Contributor, DEFAULT_TOP_CONTRIBUTORS, topContributors } from './top-contributors.ts';
+import {
+  CONTRIBUTION_RULES,
+  type Contributor,
+  DEFAULT_TOP_CONTRIBUTORS,
+  topContributors,
+} from './top-contributors.ts';
 
 export type { Contributor };
 

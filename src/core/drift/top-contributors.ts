@@ -46,10 +46,10 @@ function sum(counts: Float64Array, from: number, to: number): number {
 }
 
 /**
- * Each bucket's contribution to `test` of `current` against `reference` (count vectors in one feature layout), 0 outside the
- * test's buckets and for buckets empty on both sides. For psi, js and chi2 the terms are those the kernels sum
- * (psi.ts, jensen-shannon.ts, chi-squared.ts); the sample tests are not sums over buckets, so they get the absolute
- * share difference. All zeros when a side has no rows in scope. O(buckets), one allocation.
+ * Each bucket's contribution to `test` of `current` against `reference` (count vectors in one feature layout): 0
+ * outside the test's buckets and for buckets empty on both sides. For psi, js and chi2 the terms are those the
+ * kernels sum (psi.ts, jensen-shannon.ts, chi-squared.ts); the sample tests are not sums over buckets, so they get
+ * the absolute share difference. All zeros when a side has no rows in scope. O(buckets), one allocation.
  */
 export function bucketContributions(
   test: DriftTestName,
@@ -146,8 +146,9 @@ export function topContributors(
 
 /**
  * A readable label for bucket `index` of `layout`. Numeric inner buckets read "[lo, hi)", the last one "[lo, hi]"
- * (it is closed), a bucket holding one value "[v, v]"; underflow "< first edge", overflow "> last edge". Edges are
- * printed with 6 significant digits, more when needed to tell a bucket's two ends apart. The unseen and missing
+ * (it is closed), a bucket holding one value "[v, v]" (a single edge, or the distinct-value layout's last bucket
+ * [d, nextUp(d)]); underflow "< first edge", overflow "> last edge" (values equal to it are in the closed last bucket).
+ * An edge prints with 6 significant digits, more when needed to tell it from its neighbours. The unseen and missing
  * buckets of a categorical layout read "(unseen)" / "(missing)" when a baseline category already has that name.
  */
 export function bucketLabel(layout: FeatureLayout, index: number): string {
@@ -158,26 +159,43 @@ export function bucketLabel(layout: FeatureLayout, index: number): string {
     return layout.categories.includes(name) ? `(${name})` : name;
   }
   const edges = layout.edges;
+  const last = edges.length - 1;
   const m = numericInnerBucketCount(edges);
   if (index === 0) return 'missing';
   if (index === 1) return '-inf';
-  if (index === 2) return `< ${formatEdge(edges[0]!, 6)}`;
-  if (index === m + 3) return `> ${formatEdge(edges[edges.length - 1]!, 6)}`;
+  if (index === 2) return `< ${edgeText(edges, 0)}`;
+  if (index === m + 3) return `> ${edgeText(edges, closesPoint(edges, last) ? last - 1 : last)}`;
   if (index === m + 4) return '+inf';
   const i = index - 3;
-  const lo = edges[i]!;
-  const hi = edges.length > 1 ? edges[i + 1]! : lo;
-  // A single edge, or the distinct-value layout's last bucket [d, nextUp(d)], holds one value.
-  if (hi === lo || (i === m - 1 && hi === nextUp(lo))) {
-    const v = formatEdge(lo, 6);
+  if (last === 0 || closesPoint(edges, i + 1)) {
+    const v = edgeText(edges, i);
     return `[${v}, ${v}]`;
   }
-  let digits = 6;
-  while (digits < 17 && formatEdge(lo, digits) === formatEdge(hi, digits)) digits++;
-  return `[${formatEdge(lo, digits)}, ${formatEdge(hi, digits)}${i === m - 1 ? ']' : ')'}`;
+  return `[${edgeText(edges, i)}, ${edgeText(edges, i + 1)}${i === m - 1 ? ']' : ')'}`;
 }
 
-/** `x` rounded to `digits` significant digits, without trailing zeros. */
+/** Whether edge j is the next double above the one before it, closing a last bucket that holds one value. */
+function closesPoint(edges: Float64Array, j: number): boolean {
+  return j > 0 && j === edges.length - 1 && edges[j] === nextUp(edges[j - 1]!);
+}
+
+/** Edge j with the fewest significant digits (at least 6) that tell it from its neighbours. */
+function edgeText(edges: Float64Array, j: number): string {
+  const x = edges[j]!;
+  const before = j > 0 ? edges[j - 1]! : null;
+  const after = j + 1 < edges.length && !closesPoint(edges, j + 1) ? edges[j + 1]! : null;
+  for (let digits = 6; digits < 17; digits++) {
+    const text = formatEdge(x, digits);
+    if (
+      (before === null || formatEdge(before, digits) !== text) &&
+      (after === null || formatEdge(after, digits) !== text)
+    )
+      return text;
+  }
+  return formatEdge(x, 17);
+}
+
+/** `x` rounded to `digits` significant digits, printed without trailing zeros. */
 function formatEdge(x: number, digits: number): string {
   return String(Number(x.toPrecision(digits)));
 }

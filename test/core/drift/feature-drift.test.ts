@@ -348,3 +348,37 @@ describe('measureTest: categorical (share_change)', () => {
     );
   });
 });
+
+describe('measureTest contributors', () => {
+  it('lists the top buckets with labels and states the rule in the conventions', () => {
+    // Reference 50 / 50 inside [0, 2]; the window puts 20 of 100 rows above 2 and none in [1, 2].
+    const s = measureTest('psi', NUMERIC, counts(0, 0, 0, 50, 50, 0, 0), counts(0, 0, 0, 80, 0, 20, 0));
+    expect(s.contributors.map((c) => c.bucket)).toEqual(['[1, 2]', '> 2', '[0, 1)']);
+    // [1, 2]: 0.5 -> 0 (epsilon 1e-4 on the window side).
+    expect(s.contributors[0]!.contribution).toBeCloseTo((1e-4 - 0.5) * Math.log(1e-4 / 0.5), 14);
+    const total = s.contributors.reduce((sum, c) => sum + c.contribution, 0);
+    expect(total).toBeCloseTo(s.value, 14);
+    expect(s.conventions.contributors).toMatch(/^top 5: bucket's PSI term/);
+  });
+
+  it('gives the sample tests the share differences of the finite buckets', () => {
+    const s = measureTest(
+      'ks',
+      NUMERIC,
+      sampled([0, 0, 0, 2, 2, 0, 0], [0.1, 0.2, 1.1, 1.2]),
+      sampled([5, 0, 0, 1, 3, 0, 0], [0.5, 1.5, 1.6, 1.7]),
+    );
+    // Finite shares 0.5 / 0.5 against 0.25 / 0.75; the 5 missing window rows are not in the sample.
+    expect(s.contributors).toEqual([
+      { bucket: '[0, 1)', referenceShare: 0.5, currentShare: 0.25, contribution: 0.25 },
+      { bucket: '[1, 2]', referenceShare: 0.5, currentShare: 0.75, contribution: 0.25 },
+    ]);
+    expect(s.conventions.contributors).toContain('not a term of the statistic');
+  });
+
+  it('carries the categorical labels', () => {
+    const s = measureTest('chi2', CATEGORICAL, counts(50, 50, 0, 0), counts(60, 20, 10, 10));
+    expect(new Set(s.contributors.map((c) => c.bucket))).toEqual(new Set(['a', 'b', 'unseen', 'missing']));
+    expect(s.contributors.reduce((sum, c) => sum + c.contribution, 0)).toBeCloseTo(s.value, 12);
+  });
+});
