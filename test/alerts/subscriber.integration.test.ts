@@ -50,6 +50,7 @@ const DRIFT: DriftAlert = {
   warning_level: 0.1,
   critical_level: 0.2,
   levels_source: 'fixed',
+  top_contributors: [{ bucket: '[120, 250)', reference_share: 0.1, current_share: 0.3, contribution: 0.22 }],
 };
 
 const MODEL: ModelAlertRecord = {
