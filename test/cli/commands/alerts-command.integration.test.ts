@@ -43,6 +43,7 @@ const drift = {
   warning_level: 0.1,
   critical_level: 0.2,
   levels_source: 'fixed',
+  top_contributors: [{ bucket: '> 900', reference_share: 0.02, current_share: 0.2, contribution: 0.41 }],
 };
 
 const model = {
