@@ -35,6 +35,10 @@ export const ErrorCodes = {
   SCHEMA_FIELD: 'DW_SCHEMA_FIELD',
   /** The registry refused a schema under the subject's compatibility rule; the message carries its reason. */
   SCHEMA_INCOMPATIBLE: 'DW_SCHEMA_INCOMPATIBLE',
+  /** The prediction logger's buffer is full: new events are dropped (and counted) until sends catch up. */
+  BUFFER_FULL: 'DW_BUFFER_FULL',
+  /** A component was used out of order (a programming error, not a fact about data). */
+  INVALID_STATE: 'DW_INVALID_STATE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

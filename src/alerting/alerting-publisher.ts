@@ -14,6 +14,7 @@ import { retrainRequestRecord } from '../alerts/retrain-request.ts';
 import { type IncidentEvent, IncidentTracker } from '../core/alerting/incident-tracker.ts';
 import { RetrainPolicy, type RetrainRequest } from '../core/alerting/retrain-policy.ts';
 import type { Signal } from '../core/alerting/signal.ts';
+import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import {
   INCIDENT_SCHEMA_FILE,
   RETRAIN_REQUEST_SCHEMA_FILE,
@@ -79,7 +80,9 @@ export class AlertingPublisher {
    * they decide. `prepare` must have been called.
    */
   async publish(producer: Producer, signals: readonly Signal[], now: number): Promise<AlertingOutcome> {
-    if (this.#ready === undefined) throw new Error('AlertingPublisher.publish before prepare');
+    if (this.#ready === undefined) {
+      throw new DriftwatchError(ErrorCodes.INVALID_STATE, 'AlertingPublisher.publish called before prepare');
+    }
     const { incident, retrain } = await this.#ready;
     const events = this.tracker.observe(signals);
     const requests = this.policy.observe(signals);

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Contributor } from '../core/drift/feature-drift.ts';
 import type { FeatureStatistic } from '../core/drift/feature-statistic.ts';
 import type { QualityCheck, QualityCheckName } from '../core/quality/data-quality.ts';
+import { stableId } from '../core/stable-id.ts';
 import type { WindowResult } from '../topology/drift-topology.ts';
 
 /** One entry of an alert's top_contributors (the nested TopContributor record). */
@@ -70,12 +70,11 @@ export function alertId(
   statistic: string,
   extra: { segment?: string | null; reference?: string; revision?: number } = {},
 ): string {
-  let text = `${monitor}\u0000${feature}\u0000${windowStart}\u0000${statistic}`;
-  if (extra.segment !== undefined && extra.segment !== null) text += `\u0000segment=${extra.segment}`;
-  if (extra.reference !== undefined && extra.reference !== 'baseline')
-    text += `\u0000reference=${extra.reference}`;
-  if (extra.revision !== undefined && extra.revision !== 0) text += `\u0000revision=${extra.revision}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return stableId([monitor, feature, windowStart, statistic], {
+    segment: extra.segment,
+    reference: extra.reference === 'baseline' ? undefined : extra.reference,
+    revision: extra.revision === 0 ? undefined : extra.revision,
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableId } from '../core/stable-id.ts';
 import { optionError } from '../errors.ts';
 import type { FindingSeverity, ModelFinding, ModelMonitorKind } from '../model/model-results.ts';
 import type { ModelRole } from '../topology/model-spec.ts';
@@ -36,10 +36,10 @@ export interface ModelAlertRecord {
  */
 export function modelAlertId(finding: ModelFinding): string {
   const { monitor, kind, modelVersion, subject, windowStart, metric } = finding;
-  let text = [monitor, kind, modelVersion, subject, windowStart, metric].join('\u0000');
-  if (finding.segment !== null) text += `\u0000segment=${finding.segment}`;
-  if (finding.comparedVersion !== null) text += `\u0000compared=${finding.comparedVersion}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return stableId([monitor, kind, modelVersion, subject, windowStart, metric], {
+    segment: finding.segment,
+    compared: finding.comparedVersion,
+  });
 }
 
 /** The alert of one finding; non-finite doubles are kept as they are (Avro doubles carry NaN and infinities). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableId } from '../core/stable-id.ts';
 import { optionError } from '../errors.ts';
 import type {
   FindingSeverity,
@@ -42,8 +42,7 @@ export interface RollbackRecommendationRecord {
  * drift-alert.ts builds alert ids (NUL-separated parts, sha256, 32 hex characters).
  */
 export function rollbackRecommendationId(rec: RollbackRecommendation): string {
-  const text = `${rec.monitor}\u0000${rec.candidateVersion}\u0000${rec.windowStart}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return stableId([rec.monitor, rec.candidateVersion, rec.windowStart]);
 }
 
 /** The record of one recommendation; its findings must not be empty (the reason is made of them). */

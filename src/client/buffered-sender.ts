@@ -1,4 +1,4 @@
-import type { DriftwatchError } from '../errors.ts';
+import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { EventRingBuffer, type OutgoingMessage } from './event-ring-buffer.ts';
 
@@ -318,8 +318,10 @@ export class BufferedSender {
   /** Reported once per episode of a full buffer; guarded, since it runs in the caller's `log`. */
   #overflow(): void {
     this.#overflowing = true;
-    const error = new Error(
+    const error = new DriftwatchError(
+      ErrorCodes.BUFFER_FULL,
       `prediction logger buffer full (${this.#ring.capacity} events): dropping new events until sends catch up`,
+      { capacity: this.#ring.capacity },
     );
     try {
       const now = Date.now();

@@ -472,6 +472,9 @@ export class ModelEngine {
       error: this.#failure.message,
       code: error instanceof DriftwatchError ? error.code : undefined,
     });
+    // What was already produced to Kafka still goes to the webhooks (bounded by the close timeout), and their retry
+    // timers do not outlive the engine.
+    await this.#sinks?.close().catch(() => {});
     await this.#teardown();
     this.#rejectDone(this.#failure);
   }

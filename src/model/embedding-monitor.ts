@@ -7,12 +7,12 @@ import {
   prepareEmbeddingReference,
 } from '../core/embedding/embedding-drift.ts';
 import { EmbeddingSummary } from '../core/embedding/embedding-summary.ts';
-import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
 import { DriftwatchError, ErrorCodes, optionError } from '../errors.ts';
 import type { EmbeddingSpec, EmbeddingTestName } from '../topology/model-spec.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
+import { TumblingPartWindows } from './tumbling-part-windows.ts';
 
 /** The figure each test is judged on (the finding's metric). */
 export const EMBEDDING_TEST_FIGURE: Readonly<Record<EmbeddingTestName, string>> = {
@@ -181,48 +181,39 @@ function show(x: number): string {
  */
 export class EmbeddingMonitor implements MonitorPart {
   readonly #monitor: string;
-  readonly #windowMs: number;
-  readonly #graceMs: number;
   readonly #tracked: Tracked[];
-  readonly #windows = new Map<number, EmbeddingWindow>();
+  readonly #windows: TumblingPartWindows<EmbeddingWindow, PredictionRecord>;
   /** One reused key array: a vector is added with its prediction id without allocating. */
   readonly #key: string[] = [''];
-  #closedBelow = Number.NEGATIVE_INFINITY;
-  #late = 0;
 
   constructor(context: MonitorPartContext) {
     this.#monitor = context.topology.name;
-    this.#windowMs = context.spec.windowMs;
-    this.#graceMs = context.spec.graceMs;
     const stored = context.baseline.embeddings ?? {};
     this.#tracked = context.spec.embeddings.map((spec, index) =>
       trackEmbedding(spec, index, Object.hasOwn(stored, spec.name) ? stored[spec.name] : undefined),
     );
-  }
-
-  get late(): number {
-    return this.#late;
-  }
-
-  prediction(record: PredictionRecord): void {
-    if (record.role !== 'live') return;
-    const start = tumblingWindowStart(record.time, this.#windowMs);
-    if (start < this.#closedBelow) {
-      this.#late++;
-      return;
-    }
-    let window = this.#windows.get(start);
-    if (window === undefined) {
-      const n = this.#tracked.length;
-      window = {
+    const n = this.#tracked.length;
+    this.#windows = new TumblingPartWindows(
+      context.spec.windowMs,
+      context.spec.graceMs,
+      (record): EmbeddingWindow => ({
         modelName: record.modelName,
         versions: new Set(),
         summaries: new Array(n).fill(undefined),
         missing: new Array(n).fill(0),
         wrongDimension: new Array(n).fill(0),
-      };
-      this.#windows.set(start, window);
-    }
+      }),
+    );
+  }
+
+  get late(): number {
+    return this.#windows.late;
+  }
+
+  prediction(record: PredictionRecord): void {
+    if (record.role !== 'live') return;
+    const window = this.#windows.openAt(this.#windows.startOf(record.time), record);
+    if (window === undefined) return;
     window.versions.add(record.modelVersion);
     this.#key[0] = record.predictionId;
     for (let i = 0; i < this.#tracked.length; i++) {
@@ -246,32 +237,25 @@ export class EmbeddingMonitor implements MonitorPart {
   }
 
   advance(watermarks: StreamWatermarks): PartOutput {
-    const firstOpen = tumblingWindowStart(watermarks.predictions - this.#graceMs, this.#windowMs);
-    if (firstOpen > this.#closedBelow) this.#closedBelow = firstOpen;
-    return this.#close();
+    return this.#close(this.#windows.advance(watermarks.predictions));
   }
 
   flush(): PartOutput {
-    this.#closedBelow = Number.POSITIVE_INFINITY;
-    return this.#close();
+    return this.#close(this.#windows.flush());
   }
 
   doneBefore(): StreamWatermarks {
-    let predictions = Number.POSITIVE_INFINITY;
-    for (const start of this.#windows.keys()) if (start < predictions) predictions = start;
+    const predictions = this.#windows.doneBefore();
     return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
   }
 
-  #close(): PartOutput {
+  #close(closed: [number, EmbeddingWindow][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
-    const closing = [...this.#windows.keys()].filter((s) => s < this.#closedBelow).sort((a, b) => a - b);
     const order = this.#tracked
       .map((_, i) => i)
       .sort((a, b) => (this.#tracked[a]!.name < this.#tracked[b]!.name ? -1 : 1));
-    for (const start of closing) {
-      const window = this.#windows.get(start)!;
-      this.#windows.delete(start);
+    for (const [start, window] of closed) {
       for (const i of order) this.#judge(start, window, i, reports, findings);
     }
     return { reports, findings };
@@ -285,7 +269,7 @@ export class EmbeddingMonitor implements MonitorPart {
     findings: ModelFinding[],
   ): void {
     const t = this.#tracked[i]!;
-    const end = start + this.#windowMs;
+    const end = start + this.#windows.windowMs;
     const version = versionsOf(w.versions);
     const summary = w.summaries[i];
     const drift: EmbeddingDriftResult | null =

@@ -1,10 +1,11 @@
 import { segmentErrorRates } from '../core/latency/latency-levels.ts';
-import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
 import { optionError } from '../errors.ts';
 import type { ErrorsSpec, LevelPair } from '../topology/model-spec.ts';
+import { pointsSeverity } from './level-severity.ts';
 import type { PredictionRecord } from './model-records.ts';
-import type { FindingSeverity, ModelFinding, ModelWindowReport } from './model-results.ts';
+import type { ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
+import { TumblingPartWindows } from './tumbling-part-windows.ts';
 
 /** The segment label of predictions whose segment field is null or absent. */
 export const NO_SEGMENT = '(none)';
@@ -22,15 +23,7 @@ interface ErrorWindow {
   readonly segments: Map<string, SegmentCounts>;
 }
 
-/**
- * The severity of a figure in percentage points, with the rule of latency-levels' spreadLevel: critical when above
- * the critical level, warning from the warning level on; a null level is not checked.
- */
-export function pointsSeverity(points: number, levels: LevelPair): FindingSeverity | null {
-  if (levels.critical !== null && points > levels.critical) return 'critical';
-  if (levels.warning !== null && points >= levels.warning) return 'warning';
-  return null;
-}
+export { pointsSeverity } from './level-severity.ts';
 
 function checkLevels(option: string, levels: LevelPair): void {
   for (const name of ['warning', 'critical'] as const) {
@@ -69,13 +62,8 @@ function versionsOf(versions: Set<string>): string {
  */
 export class ErrorRateMonitor implements MonitorPart {
   readonly #monitor: string;
-  readonly #windowMs: number;
-  readonly #graceMs: number;
   readonly #spec: ErrorsSpec;
-  readonly #windows = new Map<number, ErrorWindow>();
-  /** Windows starting below this have closed. */
-  #closedBelow = Number.NEGATIVE_INFINITY;
-  #late = 0;
+  readonly #windows: TumblingPartWindows<ErrorWindow, PredictionRecord>;
 
   constructor(context: MonitorPartContext) {
     const spec = context.spec.errors;
@@ -86,27 +74,28 @@ export class ErrorRateMonitor implements MonitorPart {
       throw optionError('model.errors.minRows', 'must be an integer >= 1', spec.minRows);
     }
     this.#monitor = context.topology.name;
-    this.#windowMs = context.spec.windowMs;
-    this.#graceMs = context.spec.graceMs;
+    this.#windows = new TumblingPartWindows(
+      context.spec.windowMs,
+      context.spec.graceMs,
+      (record): ErrorWindow => ({
+        modelName: record.modelName,
+        versions: new Set(),
+        rows: 0,
+        errors: 0,
+        segments: new Map(),
+      }),
+    );
     this.#spec = spec;
   }
 
   get late(): number {
-    return this.#late;
+    return this.#windows.late;
   }
 
   prediction(record: PredictionRecord): void {
     if (record.role !== 'live' || record.error === null) return;
-    const start = tumblingWindowStart(record.time, this.#windowMs);
-    if (start < this.#closedBelow) {
-      this.#late++;
-      return;
-    }
-    let window = this.#windows.get(start);
-    if (window === undefined) {
-      window = { modelName: record.modelName, versions: new Set(), rows: 0, errors: 0, segments: new Map() };
-      this.#windows.set(start, window);
-    }
+    const window = this.#windows.openAt(this.#windows.startOf(record.time), record);
+    if (window === undefined) return;
     window.versions.add(record.modelVersion);
     const error = record.error ? 1 : 0;
     window.rows++;
@@ -123,36 +112,29 @@ export class ErrorRateMonitor implements MonitorPart {
   }
 
   advance(watermarks: StreamWatermarks): PartOutput {
-    const firstOpen = tumblingWindowStart(watermarks.predictions - this.#graceMs, this.#windowMs);
-    if (firstOpen > this.#closedBelow) this.#closedBelow = firstOpen;
-    return this.#close();
+    return this.#close(this.#windows.advance(watermarks.predictions));
   }
 
   flush(): PartOutput {
-    this.#closedBelow = Number.POSITIVE_INFINITY;
-    return this.#close();
+    return this.#close(this.#windows.flush());
   }
 
   doneBefore(): StreamWatermarks {
-    let predictions = Number.POSITIVE_INFINITY;
-    for (const start of this.#windows.keys()) if (start < predictions) predictions = start;
+    const predictions = this.#windows.doneBefore();
     return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
   }
 
-  #close(): PartOutput {
+  #close(closed: [number, ErrorWindow][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
-    const closing = [...this.#windows.keys()].filter((s) => s < this.#closedBelow).sort((a, b) => a - b);
-    for (const start of closing) {
-      const window = this.#windows.get(start)!;
-      this.#windows.delete(start);
+    for (const [start, window] of closed) {
       this.#judge(start, window, reports, findings);
     }
     return { reports, findings };
   }
 
   #judge(start: number, w: ErrorWindow, reports: ModelWindowReport[], findings: ModelFinding[]): void {
-    const end = start + this.#windowMs;
+    const end = start + this.#windows.windowMs;
     const spec = this.#spec;
     const version = versionsOf(w.versions);
     const base = {

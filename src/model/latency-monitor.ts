@@ -4,12 +4,12 @@ import {
   summarizeLatency,
 } from '../core/latency/latency-levels.ts';
 import { LatencySketch } from '../core/latency/latency-sketch.ts';
-import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
 import { optionError } from '../errors.ts';
 import { MODEL_ROLES, type ModelRole } from '../topology/model-spec.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
+import { TumblingPartWindows } from './tumbling-part-windows.ts';
 
 /** The figure name of a latency quantile: 0.95 → `p95_ms`, 0.999 → `p99.9_ms`. */
 export function latencyFigureName(quantile: number): string {
@@ -45,22 +45,16 @@ function formatMs(ms: number): string {
  */
 export class LatencyMonitor implements MonitorPart {
   readonly #monitor: string;
-  readonly #windowMs: number;
-  readonly #graceMs: number;
   readonly #relativeAccuracy: number;
   readonly #levels: LatencyLevels;
   readonly #judgedFigure: string;
-  readonly #windows = new Map<number, LatencyWindow>();
-  /** Windows starting below this have closed. */
-  #closedBelow = Number.NEGATIVE_INFINITY;
-  #late = 0;
+  readonly #windows: TumblingPartWindows<LatencyWindow, PredictionRecord>;
 
   constructor(context: MonitorPartContext) {
     const spec = context.spec.latency;
     if (spec === null) throw optionError('model.latency', 'must be set for a latency monitor', spec);
     this.#monitor = context.topology.name;
-    this.#windowMs = context.spec.windowMs;
-    this.#graceMs = context.spec.graceMs;
+    this.#windows = new TumblingPartWindows(context.spec.windowMs, context.spec.graceMs, () => new Map());
     // Validated here, at the part's boundary, so a bad topology fails before any record is read.
     this.#relativeAccuracy = LatencySketch.create({
       relativeAccuracy: spec.relativeAccuracy,
@@ -75,20 +69,12 @@ export class LatencyMonitor implements MonitorPart {
   }
 
   get late(): number {
-    return this.#late;
+    return this.#windows.late;
   }
 
   prediction(record: PredictionRecord): void {
-    const start = tumblingWindowStart(record.time, this.#windowMs);
-    if (start < this.#closedBelow) {
-      this.#late++;
-      return;
-    }
-    let window = this.#windows.get(start);
-    if (window === undefined) {
-      window = new Map();
-      this.#windows.set(start, window);
-    }
+    const window = this.#windows.openAt(this.#windows.startOf(record.time), record);
+    if (window === undefined) return;
     let roles = window.get(record.modelVersion);
     if (roles === undefined) {
       roles = [undefined, undefined, undefined];
@@ -109,29 +95,22 @@ export class LatencyMonitor implements MonitorPart {
   }
 
   advance(watermarks: StreamWatermarks): PartOutput {
-    const firstOpen = tumblingWindowStart(watermarks.predictions - this.#graceMs, this.#windowMs);
-    if (firstOpen > this.#closedBelow) this.#closedBelow = firstOpen;
-    return this.#close();
+    return this.#close(this.#windows.advance(watermarks.predictions));
   }
 
   flush(): PartOutput {
-    this.#closedBelow = Number.POSITIVE_INFINITY;
-    return this.#close();
+    return this.#close(this.#windows.flush());
   }
 
   doneBefore(): StreamWatermarks {
-    let predictions = Number.POSITIVE_INFINITY;
-    for (const start of this.#windows.keys()) if (start < predictions) predictions = start;
+    const predictions = this.#windows.doneBefore();
     return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
   }
 
-  #close(): PartOutput {
+  #close(closed: [number, LatencyWindow][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
-    const closing = [...this.#windows.keys()].filter((s) => s < this.#closedBelow).sort((a, b) => a - b);
-    for (const start of closing) {
-      const window = this.#windows.get(start)!;
-      this.#windows.delete(start);
+    for (const [start, window] of closed) {
       const out: { report: ModelWindowReport; finding: ModelFinding | null }[] = [];
       for (const [version, roles] of window) {
         const present = roles.filter((g) => g !== undefined).length;
@@ -161,7 +140,7 @@ export class LatencyMonitor implements MonitorPart {
     subject: string,
     group: LatencyGroup,
   ): { report: ModelWindowReport; finding: ModelFinding | null } {
-    const end = start + this.#windowMs;
+    const end = start + this.#windows.windowMs;
     const s = summarizeLatency(group.sketch, this.#levels);
     const figures: Record<string, number> = {};
     const put = (name: string, value: number) => {

@@ -22,9 +22,10 @@ import { ksStatistic } from '../core/stats/kolmogorov-smirnov.ts';
 import { sortedSample } from '../core/stats/weighted-sample.ts';
 import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
 import { optionError } from '../errors.ts';
-import type { LevelPair, ModelRole, ModelSpec } from '../topology/model-spec.ts';
+import type { ModelRole, ModelSpec } from '../topology/model-spec.ts';
+import { levelSeverity } from './level-severity.ts';
 import type { PredictionRecord } from './model-records.ts';
-import type { FindingSeverity, ModelFinding, ModelWindowReport } from './model-results.ts';
+import type { ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
 
 /** Regression outputs agree when |candidate - live| <= this x max(1, |live|). */
@@ -65,14 +66,6 @@ class ShadowWindow {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Severity of `value` under `levels`: below the levels (`below`) or at/above them. */
-function levelOf(value: number, levels: LevelPair, below: boolean): FindingSeverity | null {
-  const crosses = (level: number | null) => level !== null && (below ? value < level : value >= level);
-  if (crosses(levels.critical)) return 'critical';
-  if (crosses(levels.warning)) return 'warning';
-  return null;
 }
 
 export class ShadowMonitor implements MonitorPart {
@@ -349,7 +342,7 @@ export class ShadowMonitor implements MonitorPart {
     const against = liveVersion === null ? 'live' : `live ${liveVersion}`;
     if (agreementJudged) {
       const rate = a.agreementRate!;
-      const severity = levelOf(rate, agreementLevels, true);
+      const severity = levelSeverity(rate, agreementLevels, true);
       if (severity !== null) {
         findings.push({
           ...base,
@@ -374,7 +367,7 @@ export class ShadowMonitor implements MonitorPart {
       }
     }
     if (ksJudged) {
-      const severity = levelOf(ks, scoreDistance, false);
+      const severity = levelSeverity(ks, scoreDistance, false);
       if (severity !== null) {
         findings.push({
           ...base,

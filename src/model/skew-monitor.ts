@@ -2,16 +2,11 @@ import type { FeatureValue, SkewAccumulator, SkewFeatureReport } from '../core/j
 import { SkewJoin, type SkewJoinCounts } from '../core/joins/skew-join.ts';
 import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
 import { optionError } from '../errors.ts';
-import type { LevelPair, SkewSpec } from '../topology/model-spec.ts';
+import type { SkewSpec } from '../topology/model-spec.ts';
+import { levelSeverity } from './level-severity.ts';
 import type { OfflineFeatureRecord, PredictionRecord } from './model-records.ts';
-import type { FindingSeverity, ModelFinding, ModelWindowReport } from './model-results.ts';
+import type { ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
-
-function severityOfRate(rate: number, levels: LevelPair): FindingSeverity | null {
-  if (levels.critical !== null && rate >= levels.critical) return 'critical';
-  if (levels.warning !== null && rate >= levels.warning) return 'warning';
-  return null;
-}
 
 function showValue(v: FeatureValue): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
@@ -193,7 +188,7 @@ export class SkewMonitor implements MonitorPart {
   #judge(start: number, end: number, f: SkewFeatureReport): ModelFinding | null {
     if (f.mismatchRate === null) return null;
     const levels = this.#spec.mismatchRate;
-    const severity = severityOfRate(f.mismatchRate, levels);
+    const severity = levelSeverity(f.mismatchRate, levels, false);
     if (severity === null) return null;
     const threshold = (severity === 'critical' ? levels.critical : levels.warning)!;
     const compared = f.matches + f.mismatches;

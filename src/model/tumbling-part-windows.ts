@@ -5,6 +5,9 @@ import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
  * skew parts, on predictions): windows by start, closed by the stream's watermark + graceMs or by flush(), with late
  * counting. Each part keeps what a window holds (`W`) and how it is judged.
  *
+ * Unlike the joins' JoinWindows (whose joins never add to a closed window, and throw if they do), a part's input may
+ * be late, so a record of a closed window is counted here, not an error.
+ *
  * Invariants: a window [s, s + windowMs) closes once, when the watermark reaches s + windowMs + graceMs (rounded down
  * to the window grid, so never early), or on flush(); once closed, its start stays below `closedBelow`, so a record
  * of it is counted late by openAt() and never reopens it. `closedBelow` only grows.

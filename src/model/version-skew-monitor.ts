@@ -9,7 +9,6 @@ import {
 import { judgeWindow } from '../core/drift/window-judgement.ts';
 import { countNumeric } from '../core/stats/numeric-buckets.ts';
 import { NumericSummary } from '../core/summary/numeric-summary.ts';
-import { tumblingWindowStart } from '../core/time/tumbling-window.ts';
 import type { ColumnLayout } from '../core/window/event-batch.ts';
 import { DriftwatchError, isDriftwatchError, optionError } from '../errors.ts';
 import { featureSpecs, type TestPlan } from '../topology/feature-specs.ts';
@@ -19,6 +18,7 @@ import type { CorrectionName } from '../topology/topology-types.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
 import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
+import { TumblingPartWindows } from './tumbling-part-windows.ts';
 
 /** Numeric values wait in a buffer of this many and are counted a buffer at a time (countNumeric's fast path). */
 const NUMERIC_BUFFER = 1024;
@@ -92,18 +92,13 @@ function format(x: number): string {
  */
 export class VersionSkewMonitor implements MonitorPart {
   readonly #monitor: string;
-  readonly #windowMs: number;
-  readonly #graceMs: number;
   readonly #windows: number;
   readonly #correction: CorrectionName;
   readonly #plans = new Map<string, VersionPlan>();
   readonly #tracks = new Map<string, VersionTrack>();
   readonly #withoutBaseline = new Set<string>();
   /** Window start -> version -> counts. */
-  readonly #open = new Map<number, Map<string, VersionWindow>>();
-  /** Windows starting below this have closed. */
-  #closedBelow = Number.NEGATIVE_INFINITY;
-  #late = 0;
+  readonly #open: TumblingPartWindows<Map<string, VersionWindow>, PredictionRecord>;
 
   constructor(context: MonitorPartContext, versionBaselines: ReadonlyMap<string, Baseline>) {
     const { topology, spec } = context;
@@ -124,8 +119,7 @@ export class VersionSkewMonitor implements MonitorPart {
       }
     }
     this.#monitor = topology.name;
-    this.#windowMs = spec.windowMs;
-    this.#graceMs = spec.graceMs;
+    this.#open = new TumblingPartWindows(spec.windowMs, spec.graceMs, () => new Map());
     this.#windows = newVersions.windows;
     this.#correction = topology.correction;
     // The feature engine's column layout: numeric features, then categorical and boolean ones.
@@ -169,7 +163,7 @@ export class VersionSkewMonitor implements MonitorPart {
   }
 
   get late(): number {
-    return this.#late;
+    return this.#open.late;
   }
 
   /** Versions monitored so far, and distinct versions seen without a baseline (not monitored). */
@@ -186,21 +180,15 @@ export class VersionSkewMonitor implements MonitorPart {
         this.#withoutBaseline.add(version);
         return;
       }
-      const firstStart = tumblingWindowStart(record.time, this.#windowMs);
-      track = { plan, firstStart, endStart: firstStart + this.#windows * this.#windowMs };
+      const firstStart = this.#open.startOf(record.time);
+      track = { plan, firstStart, endStart: firstStart + this.#windows * this.#open.windowMs };
       this.#tracks.set(version, track);
     }
-    const start = tumblingWindowStart(record.time, this.#windowMs);
+    const start = this.#open.startOf(record.time);
+    // Outside the version's monitored windows: neither counted nor late.
     if (start < track.firstStart || start >= track.endStart) return;
-    if (start < this.#closedBelow) {
-      this.#late++;
-      return;
-    }
-    let versions = this.#open.get(start);
-    if (versions === undefined) {
-      versions = new Map();
-      this.#open.set(start, versions);
-    }
+    const versions = this.#open.openAt(start, record);
+    if (versions === undefined) return;
     let window = versions.get(version);
     if (window === undefined) {
       window = openWindow(track, record.modelName);
@@ -225,29 +213,22 @@ export class VersionSkewMonitor implements MonitorPart {
   }
 
   advance(watermarks: StreamWatermarks): PartOutput {
-    const firstOpen = tumblingWindowStart(watermarks.predictions - this.#graceMs, this.#windowMs);
-    if (firstOpen > this.#closedBelow) this.#closedBelow = firstOpen;
-    return this.#close();
+    return this.#close(this.#open.advance(watermarks.predictions));
   }
 
   flush(): PartOutput {
-    this.#closedBelow = Number.POSITIVE_INFINITY;
-    return this.#close();
+    return this.#close(this.#open.flush());
   }
 
   doneBefore(): StreamWatermarks {
-    let predictions = Number.POSITIVE_INFINITY;
-    for (const start of this.#open.keys()) if (start < predictions) predictions = start;
+    const predictions = this.#open.doneBefore();
     return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
   }
 
-  #close(): PartOutput {
+  #close(closed: [number, Map<string, VersionWindow>][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
-    const closing = [...this.#open.keys()].filter((s) => s < this.#closedBelow).sort((a, b) => a - b);
-    for (const start of closing) {
-      const versions = this.#open.get(start)!;
-      this.#open.delete(start);
+    for (const [start, versions] of closed) {
       const out: { report: ModelWindowReport; finding: ModelFinding | null; version: string }[] = [];
       for (const [version, window] of versions) {
         for (const o of this.#judge(start, version, window)) out.push({ ...o, version });
@@ -277,8 +258,8 @@ export class VersionSkewMonitor implements MonitorPart {
       }
     });
     const verdicts = judgeWindow(measured, plan.levels, this.#correction);
-    const end = start + this.#windowMs;
-    const index = (start - firstStart) / this.#windowMs + 1;
+    const end = start + this.#open.windowMs;
+    const index = (start - firstStart) / this.#open.windowMs + 1;
     const role = dominantRole(window.roles);
     return measured.map((m, i) => {
       const verdict = verdicts[i]!;

@@ -10,7 +10,7 @@
  * - bytes are base64 strings.
  * Record keys keep the schema's field order.
  */
-import { createHash } from 'node:crypto';
+
 import {
   type AlertEvent,
   type KafkaEnvelope,
@@ -18,6 +18,7 @@ import {
   recordSchema,
   type SubscribedEvent,
 } from '../alerts/subscriber.ts';
+import { hashId } from '../core/stable-id.ts';
 
 /** Where a record's timestamps are: a timestamp, a record's fields, an array's items or a map's values. */
 type TimeShape =
@@ -91,8 +92,7 @@ export function eventId(event: AlertEvent): string {
     if (first !== undefined && ID_FIELD.test(first) && typeof fields[first] === 'string')
       return fields[first];
   }
-  const text = `${recordNameOf(event)}\u0000${JSON.stringify(jsonValue(record, null))}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return hashId(`${recordNameOf(event)}\u0000${JSON.stringify(jsonValue(record, null))}`);
 }
 
 /** The JSON object of an event; with its Kafka envelope when it was read from a topic. */

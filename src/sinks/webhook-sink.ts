@@ -233,12 +233,13 @@ export class WebhookSink {
   async #deliver(delivery: Delivery): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.#attempt(delivery);
-      if (this.#abort.signal.aborted) {
-        this.#dropped++;
-        return;
-      }
+      // A delivery that succeeded counts as sent even if close() aborted while its response was being read.
       if (outcome.ok) {
         this.#sent++;
+        return;
+      }
+      if (this.#abort.signal.aborted) {
+        this.#dropped++;
         return;
       }
       if (!outcome.retryable || attempt >= this.#maxRetries) {

@@ -5,6 +5,7 @@ import { modelAlertId, modelAlertRecord } from '../../src/alerts/model-alert.ts'
 import { isDriftwatchError } from '../../src/errors.ts';
 import { MODEL_ALERT_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import type { ModelFinding, ModelMonitorKind } from '../../src/model/model-results.ts';
+import { undocumented } from '../support/avro-schema-docs.ts';
 
 const SCHEMA = readShippedSchema(MODEL_ALERT_SCHEMA_FILE) as avro.schema.RecordType;
 const ALERT_TYPE = avro.Type.forSchema(SCHEMA as avro.Schema);
@@ -50,34 +51,6 @@ const FINDING: ModelFinding = {
 
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
-
-/** Paths of fields and named types without a doc, anywhere in the schema. */
-function undocumented(type: unknown, path: string): string[] {
-  if (Array.isArray(type)) return type.flatMap((t, i) => undocumented(t, `${path}|${i}`));
-  if (typeof type !== 'object' || type === null) return [];
-  const t = type as {
-    type: string;
-    name?: string;
-    doc?: unknown;
-    fields?: unknown[];
-    items?: unknown;
-    values?: unknown;
-  };
-  const missing = t.name !== undefined && !isDoc(t.doc) ? [`${path}<${t.name}>`] : [];
-  if (t.type === 'record') {
-    for (const field of t.fields as { name: string; type: unknown; doc?: unknown }[]) {
-      if (!isDoc(field.doc)) missing.push(`${path}.${field.name}`);
-      missing.push(...undocumented(field.type, `${path}.${field.name}`));
-    }
-  }
-  if (t.type === 'array') missing.push(...undocumented(t.items, `${path}[]`));
-  if (t.type === 'map') missing.push(...undocumented(t.values, `${path}{}`));
-  return missing;
-}
-
-function isDoc(doc: unknown): boolean {
-  return typeof doc === 'string' && doc.trim().length > 0;
 }
 
 describe('schemas/model-alert.avsc', () => {

@@ -4,6 +4,7 @@ import { modelStatisticsRecord } from '../../src/alerts/model-statistics.ts';
 import { isDriftwatchError } from '../../src/errors.ts';
 import { MODEL_STATISTICS_SCHEMA_FILE, readShippedSchema } from '../../src/kafka/avro-schemas.ts';
 import type { ModelWindowReport } from '../../src/model/model-results.ts';
+import { undocumented } from '../support/avro-schema-docs.ts';
 
 const SCHEMA = readShippedSchema(MODEL_STATISTICS_SCHEMA_FILE) as avro.schema.RecordType;
 const STATS_TYPE = avro.Type.forSchema(SCHEMA as avro.Schema);
@@ -21,34 +22,6 @@ const REPORT: ModelWindowReport = {
   figures: { accuracy: 0.91, f1: 0.7725, log_loss: 0.3112 },
   counts: { rows: 1_000, labelled: 640, unlabelled: 360 },
 };
-
-/** Paths of fields and named types without a doc, anywhere in the schema. */
-function undocumented(type: unknown, path: string): string[] {
-  if (Array.isArray(type)) return type.flatMap((t, i) => undocumented(t, `${path}|${i}`));
-  if (typeof type !== 'object' || type === null) return [];
-  const t = type as {
-    type: string;
-    name?: string;
-    doc?: unknown;
-    fields?: unknown[];
-    items?: unknown;
-    values?: unknown;
-  };
-  const missing = t.name !== undefined && !isDoc(t.doc) ? [`${path}<${t.name}>`] : [];
-  if (t.type === 'record') {
-    for (const field of t.fields as { name: string; type: unknown; doc?: unknown }[]) {
-      if (!isDoc(field.doc)) missing.push(`${path}.${field.name}`);
-      missing.push(...undocumented(field.type, `${path}.${field.name}`));
-    }
-  }
-  if (t.type === 'array') missing.push(...undocumented(t.items, `${path}[]`));
-  if (t.type === 'map') missing.push(...undocumented(t.values, `${path}{}`));
-  return missing;
-}
-
-function isDoc(doc: unknown): boolean {
-  return typeof doc === 'string' && doc.trim().length > 0;
-}
 
 describe('schemas/model-statistics.avsc', () => {
   it('parses, in the namespace of the window statistics', () => {

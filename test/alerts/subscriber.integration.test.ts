@@ -18,40 +18,18 @@ import { ensureTopics } from '../../src/kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../../src/kafka/schema-registry-client.ts';
 import { encodeWire } from '../../src/kafka/wire-format.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
+import { ALERT_T0, driftAlertRecord } from '../support/drift-alert-record.ts';
 import { brokers, registryUrl, testKafka, uniqueName, waitFor } from '../support/kafka-test-kit.ts';
 
-const T0 = Date.UTC(2026, 10, 22, 6, 40);
+const T0 = ALERT_T0;
 
-const DRIFT: DriftAlert = {
+const DRIFT: DriftAlert = driftAlertRecord({
   alert_id: 'it-drift-1',
-  monitor: 'credit-risk',
-  model_name: 'credit-risk',
-  model_versions: ['3'],
-  feature: 'amount',
-  feature_kind: 'NUMERIC',
-  window_start: T0,
-  window_end: T0 + 60_000,
-  statistic: 'psi',
-  value: 0.31,
-  threshold: 0.2,
-  p_value: null,
-  reference_size: 10_000,
-  current_size: 600,
-  missing: 0,
   out_of_reference: 3,
-  baseline_version: 'b1',
   conventions: { bins: '10' },
   detected_at: T0 + 61_000,
-  severity: 'critical',
-  segment: null,
-  reference: 'baseline',
-  revision: 0,
-  adjusted_p_value: null,
-  warning_level: 0.1,
-  critical_level: 0.2,
-  levels_source: 'fixed',
   top_contributors: [{ bucket: '[120, 250)', reference_share: 0.1, current_share: 0.3, contribution: 0.22 }],
-};
+});
 
 const MODEL: ModelAlertRecord = {
   alert_id: 'it-model-1',

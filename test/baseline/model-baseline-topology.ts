@@ -1,17 +1,18 @@
 import type { ModelSpec } from '../../src/topology/model-spec.ts';
 import type { Topology } from '../../src/topology/topology-types.ts';
+import { MODEL_TEST_SPEC } from '../model/model-test-topology.ts';
 import { baselineTestTopology } from './baseline-test-topology.ts';
 
 /**
  * A normalised model section (as the topology loader will return it) over the columns of
  * test/fixtures/baseline-model/training.csv: a binary classifier (label, decision, score of "decline") with one
- * 4-dimensional embedding. Fields are dotted paths whose last segment names the column, as in real events.
+ * 4-dimensional embedding. Fields are dotted paths whose last segment names the column, as in real events. The
+ * sections this fixture does not name (task, window, shadow, outputs...) are those of the model-monitor tests'
+ * MODEL_TEST_SPEC.
  */
 export function modelSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
   return {
-    task: 'binary',
-    windowMs: 60_000,
-    graceMs: 0,
+    ...MODEL_TEST_SPEC,
     fields: {
       predictionIdField: 'request_id',
       classField: 'prediction.decision',
@@ -30,24 +31,9 @@ export function modelSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
       maxPending: 1_000_000,
     },
     performance: {
+      ...MODEL_TEST_SPEC.performance,
       metrics: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'],
-      reference: {},
-      warning: 0.02,
-      critical: 0.05,
-      minRows: 100,
     },
-    conceptDrift: [],
-    skew: null,
-    shadow: {
-      maxSkewMs: 60_000,
-      minPairs: 100,
-      agreement: { warning: 0.95, critical: 0.9 },
-      scoreDistance: { warning: 0.1, critical: 0.2 },
-      metricDrop: { warning: 0.02, critical: 0.05 },
-      rollbackOn: 'critical',
-    },
-    latency: null,
-    errors: null,
     embeddings: [
       {
         name: 'query',
@@ -58,12 +44,6 @@ export function modelSpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
         projections: 8,
       },
     ],
-    newVersions: null,
-    outputs: {
-      alertTopic: 'driftwatch.model-alerts',
-      rollbackTopic: 'driftwatch.rollback-recommendations',
-      statisticsTopic: null,
-    },
     ...overrides,
   };
 }

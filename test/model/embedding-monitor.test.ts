@@ -10,9 +10,10 @@ import { SeededRandom } from '../../src/core/random/seeded-random.ts';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { EmbeddingMonitor } from '../../src/model/embedding-monitor.ts';
 import type { PredictionRecord } from '../../src/model/model-records.ts';
-import type { MonitorPartContext, StreamWatermarks } from '../../src/model/monitor-part.ts';
+import type { MonitorPartContext } from '../../src/model/monitor-part.ts';
 import type { EmbeddingSpec, ModelRole } from '../../src/topology/model-spec.ts';
-import { modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
+import { watermarks as marks, partContext, predictionRecord } from './model-test-records.ts';
+import { modelTestBaseline } from './model-test-topology.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -68,12 +69,10 @@ function context(
   specs: EmbeddingSpec[],
   embeddings: Record<string, BaselineEmbedding> | undefined,
 ): MonitorPartContext {
-  const topology = modelTestTopology({ embeddings: specs });
-  return {
-    topology,
-    spec: topology.model!,
-    baseline: modelTestBaseline(embeddings === undefined ? {} : { embeddings }),
-  };
+  return partContext(
+    { embeddings: specs },
+    modelTestBaseline(embeddings === undefined ? {} : { embeddings }),
+  );
 }
 
 function prediction(
@@ -83,28 +82,14 @@ function prediction(
   copies: number,
   role: ModelRole = 'live',
 ): PredictionRecord {
-  return {
+  return predictionRecord({
     time,
-    partition: 0,
-    offset: 0,
     predictionId: id,
     modelName: 'search',
     modelVersion: 'v7',
     role,
-    predictedClass: null,
-    score: null,
-    latencyMs: null,
-    error: null,
-    segment: null,
-    entity: null,
-    online: {},
     embeddings: new Array(copies).fill(vector),
-    features: [],
-  };
-}
-
-function marks(predictions: number): StreamWatermarks {
-  return { predictions, labels: Number.NEGATIVE_INFINITY, offline: Number.NEGATIVE_INFINITY };
+  });
 }
 
 /**

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { ErrorRateMonitor, NO_SEGMENT, pointsSeverity } from '../../src/model/error-rate-monitor.ts';
 import type { PredictionRecord } from '../../src/model/model-records.ts';
-import type { MonitorPartContext, StreamWatermarks } from '../../src/model/monitor-part.ts';
+import type { MonitorPartContext } from '../../src/model/monitor-part.ts';
 import type { ErrorsSpec, ModelRole } from '../../src/topology/model-spec.ts';
-import { modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
+import { watermarks as marks, partContext, predictionRecord } from './model-test-records.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -17,8 +17,7 @@ const ERRORS: ErrorsSpec = {
 };
 
 function context(errors: Partial<ErrorsSpec> = {}): MonitorPartContext {
-  const topology = modelTestTopology({ errors: { ...ERRORS, ...errors } });
-  return { topology, spec: topology.model!, baseline: modelTestBaseline() };
+  return partContext({ errors: { ...ERRORS, ...errors } });
 }
 
 let nextId = 0;
@@ -30,24 +29,16 @@ function prediction(
   version = 'v1',
 ): PredictionRecord {
   const id = nextId++;
-  return {
+  return predictionRecord({
     time,
-    partition: 0,
     offset: id,
     predictionId: `p${id}`,
     modelName: 'fraud',
     modelVersion: version,
     role,
-    predictedClass: null,
-    score: null,
-    latencyMs: null,
     error,
     segment,
-    entity: null,
-    online: {},
-    embeddings: [],
-    features: [],
-  };
+  });
 }
 
 /** `rows` predictions of one segment at `time`, the first `errors` of them errors. */
@@ -59,10 +50,6 @@ function feed(
   errors: number,
 ): void {
   for (let i = 0; i < rows; i++) part.prediction(prediction(time + i, i < errors, segment));
-}
-
-function marks(predictions: number): StreamWatermarks {
-  return { predictions, labels: Number.NEGATIVE_INFINITY, offline: Number.NEGATIVE_INFINITY };
 }
 
 describe('ErrorRateMonitor', () => {

@@ -3,9 +3,9 @@ import { SeededRandom } from '../../src/core/random/seeded-random.ts';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { LatencyMonitor, latencyFigureName } from '../../src/model/latency-monitor.ts';
 import type { PredictionRecord } from '../../src/model/model-records.ts';
-import type { MonitorPartContext, StreamWatermarks } from '../../src/model/monitor-part.ts';
+import type { MonitorPartContext } from '../../src/model/monitor-part.ts';
 import type { LatencySpec, ModelRole } from '../../src/topology/model-spec.ts';
-import { modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
+import { watermarks as marks, partContext, predictionRecord } from './model-test-records.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -19,8 +19,7 @@ const LATENCY: LatencySpec = {
 };
 
 function context(latency: Partial<LatencySpec> = {}): MonitorPartContext {
-  const topology = modelTestTopology({ latency: { ...LATENCY, ...latency } });
-  return { topology, spec: topology.model!, baseline: modelTestBaseline() };
+  return partContext({ latency: { ...LATENCY, ...latency } });
 }
 
 let nextId = 0;
@@ -31,9 +30,8 @@ function prediction(
   role: ModelRole = 'live',
 ): PredictionRecord {
   const id = nextId++;
-  return {
+  return predictionRecord({
     time,
-    partition: 0,
     offset: id,
     predictionId: `p${id}`,
     modelName: 'fraud',
@@ -42,17 +40,7 @@ function prediction(
     predictedClass: '1',
     score: 0.5,
     latencyMs,
-    error: null,
-    segment: null,
-    entity: null,
-    online: {},
-    embeddings: [],
-    features: [],
-  };
-}
-
-function marks(predictions: number): StreamWatermarks {
-  return { predictions, labels: Number.NEGATIVE_INFINITY, offline: Number.NEGATIVE_INFINITY };
+  });
 }
 
 /** numpy.quantile(values, q, method='lower'): the order statistic x_(floor(q (n - 1))), 0-based. */
@@ -190,8 +178,7 @@ describe('LatencyMonitor', () => {
   });
 
   it('waits graceMs past the window end', () => {
-    const topology = modelTestTopology({ latency: LATENCY, graceMs: 5_000 });
-    const part = new LatencyMonitor({ topology, spec: topology.model!, baseline: modelTestBaseline() });
+    const part = new LatencyMonitor(partContext({ latency: LATENCY, graceMs: 5_000 }));
     part.prediction(prediction(T0 + 1, 10));
     expect(part.advance(marks(T0 + MIN + 4_999)).reports).toHaveLength(0);
     expect(part.advance(marks(T0 + MIN + 5_000)).reports).toHaveLength(1);

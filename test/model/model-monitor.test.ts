@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/time/clock.ts';
 import { isDriftwatchError } from '../../src/errors.ts';
 import { ModelMonitor, type ModelMonitorOutput } from '../../src/model/model-monitor.ts';
-import type { LabelRecord, PredictionRecord } from '../../src/model/model-records.ts';
+import type { PredictionRecord } from '../../src/model/model-records.ts';
 import type { ModelRole, ModelSpec } from '../../src/topology/model-spec.ts';
+import { labelRecord as label, predictionRecord } from './model-test-records.ts';
 import { MODEL_TEST_SPEC, modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
 
 const W = 60_000;
@@ -16,28 +17,7 @@ function prediction(
   version: string,
   role: ModelRole,
 ): PredictionRecord {
-  return {
-    time,
-    partition: 0,
-    offset: 0,
-    predictionId: id,
-    modelName: 'm',
-    modelVersion: version,
-    role,
-    predictedClass,
-    score,
-    latencyMs: null,
-    error: null,
-    segment: null,
-    entity: null,
-    online: {},
-    embeddings: [],
-    features: [],
-  };
-}
-
-function label(id: string, time: number, value: string): LabelRecord {
-  return { time, partition: 0, offset: 0, predictionId: id, label: value };
+  return predictionRecord({ time, predictionId: id, modelVersion: version, role, predictedClass, score });
 }
 
 function monitorOf(overrides: Partial<ModelSpec>): ModelMonitor {

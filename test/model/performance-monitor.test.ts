@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { LabelRecord, PredictionRecord } from '../../src/model/model-records.ts';
-import type { MonitorPartContext, StreamWatermarks } from '../../src/model/monitor-part.ts';
+import type { PredictionRecord } from '../../src/model/model-records.ts';
 import { PerformanceMonitor } from '../../src/model/performance-monitor.ts';
-import type { ModelRole, ModelSpec } from '../../src/topology/model-spec.ts';
-import { MODEL_TEST_SPEC, modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
+import type { ModelRole } from '../../src/topology/model-spec.ts';
+import {
+  partContext as context,
+  labelRecord as label,
+  predictionRecord,
+  watermarks as wm,
+} from './model-test-records.ts';
+import { MODEL_TEST_SPEC } from './model-test-topology.ts';
 
 const W = 60_000;
 const LOOKBACK = 120_000;
-
-function context(overrides: Partial<ModelSpec> = {}): MonitorPartContext {
-  const topology = modelTestTopology(overrides);
-  return { topology, spec: topology.model!, baseline: modelTestBaseline() };
-}
 
 function prediction(
   id: string,
@@ -21,32 +21,7 @@ function prediction(
   version = 'v1',
   role: ModelRole = 'live',
 ): PredictionRecord {
-  return {
-    time,
-    partition: 0,
-    offset: 0,
-    predictionId: id,
-    modelName: 'm',
-    modelVersion: version,
-    role,
-    predictedClass,
-    score,
-    latencyMs: null,
-    error: null,
-    segment: null,
-    entity: null,
-    online: {},
-    embeddings: [],
-    features: [],
-  };
-}
-
-function label(id: string, time: number, value: string | number): LabelRecord {
-  return { time, partition: 0, offset: 0, predictionId: id, label: value };
-}
-
-function wm(predictions: number, labels: number): StreamWatermarks {
-  return { predictions, labels, offline: Number.NEGATIVE_INFINITY };
+  return predictionRecord({ time, predictionId: id, modelVersion: version, role, predictedClass, score });
 }
 
 describe('PerformanceMonitor: label join and window metrics', () => {

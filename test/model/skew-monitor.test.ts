@@ -5,7 +5,7 @@ import type { OfflineFeatureRecord, PredictionRecord } from '../../src/model/mod
 import type { MonitorPartContext, StreamWatermarks } from '../../src/model/monitor-part.ts';
 import { SkewMonitor } from '../../src/model/skew-monitor.ts';
 import type { ModelRole, SkewSpec } from '../../src/topology/model-spec.ts';
-import { modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
+import { partContext, predictionRecord, watermarks } from './model-test-records.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -28,8 +28,7 @@ const SKEW: SkewSpec = {
 };
 
 function context(skew: Partial<SkewSpec> = {}): MonitorPartContext {
-  const topology = modelTestTopology({ skew: { ...SKEW, ...skew } });
-  return { topology, spec: topology.model!, baseline: modelTestBaseline() };
+  return partContext({ skew: { ...SKEW, ...skew } });
 }
 
 let nextId = 0;
@@ -40,24 +39,15 @@ function prediction(
   role: ModelRole = 'live',
 ): PredictionRecord {
   const id = nextId++;
-  return {
+  return predictionRecord({
     time,
-    partition: 0,
     offset: id,
     predictionId: `p${id}`,
     modelName: 'fraud',
-    modelVersion: 'v1',
     role,
-    predictedClass: null,
-    score: null,
-    latencyMs: null,
-    error: null,
-    segment: null,
     entity,
     online,
-    embeddings: [],
-    features: [],
-  };
+  });
 }
 
 function offline(time: number, entity: string, values: FeatureRecord): OfflineFeatureRecord {
@@ -65,7 +55,7 @@ function offline(time: number, entity: string, values: FeatureRecord): OfflineFe
 }
 
 function marks(predictions: number, offlineMark: number): StreamWatermarks {
-  return { predictions, labels: Number.NEGATIVE_INFINITY, offline: offlineMark };
+  return watermarks(predictions, Number.NEGATIVE_INFINITY, offlineMark);
 }
 
 const MISMATCHED = new Set([3, 17, 29, 42, 58, 71, 96]);

@@ -8,7 +8,6 @@ import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { ModelMonitor } from '../../src/model/model-monitor.ts';
 import type { PredictionRecord } from '../../src/model/model-records.ts';
 import type { ModelFinding, ModelWindowReport } from '../../src/model/model-results.ts';
-import type { StreamWatermarks } from '../../src/model/monitor-part.ts';
 import { VersionSkewMonitor } from '../../src/model/version-skew-monitor.ts';
 import type { ModelRole } from '../../src/topology/model-spec.ts';
 import type {
@@ -17,6 +16,7 @@ import type {
   ThresholdSpec,
   Topology,
 } from '../../src/topology/topology-types.ts';
+import { predictionRecord, watermarks as watermark } from './model-test-records.ts';
 import { modelTestBaseline, modelTestTopology } from './model-test-topology.ts';
 
 const W = 60_000;
@@ -124,24 +124,15 @@ function prediction(
   amount: number | null,
   country: string | null,
 ): PredictionRecord {
-  return {
+  return predictionRecord({
     time,
-    partition: 0,
-    offset: 0,
     predictionId: `${version}-${time}`,
-    modelName: 'm',
     modelVersion: version,
     role,
     predictedClass: '1',
     score: 0.5,
-    latencyMs: null,
-    error: null,
-    segment: null,
-    entity: null,
-    online: {},
-    embeddings: [],
     features: [amount, country],
-  };
+  });
 }
 
 /** 40 predictions of `version` in window k, drawn like v2's training data. */
@@ -151,12 +142,6 @@ function v2Traffic(version: string, role: ModelRole, k: number): PredictionRecor
     prediction(version, role, T0 + k * W + i * 1000, values[i]!, v2Country(i)),
   );
 }
-
-const watermark = (predictions: number): StreamWatermarks => ({
-  predictions,
-  labels: Number.NEGATIVE_INFINITY,
-  offline: Number.NEGATIVE_INFINITY,
-});
 
 /** Feeds windows 0..9: v1 (no baseline) live throughout, v3 canary from window 1 to 6, v2 shadow from window 5. */
 function runScenario(part: VersionSkewMonitor): { reports: ModelWindowReport[]; findings: ModelFinding[] } {

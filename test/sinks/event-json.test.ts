@@ -1,41 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { DriftAlert } from '../../src/alerts/drift-alert.ts';
 import type { IncidentEventRecord } from '../../src/alerts/incident-event.ts';
 import type { RollbackRecommendationRecord } from '../../src/alerts/rollback-recommendation.ts';
 import type { SubscribedEvent } from '../../src/alerts/subscriber.ts';
 import { eventId, eventJson, eventObject } from '../../src/sinks/event-json.ts';
+import { ALERT_T0, driftAlertRecord } from '../support/drift-alert-record.ts';
 
-const T0 = Date.UTC(2026, 10, 22, 6, 40); // 2026-11-22T06:40:00.000Z
+const T0 = ALERT_T0;
 
-const drift: DriftAlert = {
+const drift = driftAlertRecord({
   alert_id: 'f00d',
-  monitor: 'credit-risk',
-  model_name: 'credit-risk',
-  model_versions: ['3'],
-  feature: 'amount',
-  feature_kind: 'NUMERIC',
-  window_start: T0,
-  window_end: T0 + 60_000,
   statistic: 'null_rate',
   value: 0.12,
   threshold: Number.NaN,
-  p_value: null,
   reference_size: 0,
-  current_size: 600,
   missing: 72,
-  out_of_reference: 0,
-  baseline_version: 'b1',
   conventions: { check: 'data quality guardrail' },
   detected_at: T0 + 61_500,
   severity: 'warning',
-  segment: null,
-  reference: 'baseline',
-  revision: 0,
-  adjusted_p_value: null,
   warning_level: null,
   critical_level: null,
   levels_source: 'data-quality',
-};
+});
 
 describe('eventJson', () => {
   it('writes the envelope in a fixed order, times as ISO strings and NaN as a string', () => {

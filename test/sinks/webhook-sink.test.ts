@@ -2,45 +2,22 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DriftAlert } from '../../src/alerts/drift-alert.ts';
 import type { IncidentEventRecord } from '../../src/alerts/incident-event.ts';
 import type { AlertEvent } from '../../src/alerts/subscriber.ts';
 import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { verifyWebhookSignature, WebhookSink } from '../../src/sinks/webhook-sink.ts';
+import { driftAlertRecord } from '../support/drift-alert-record.ts';
 
 const SECRET = 'whsec-test-secret';
 
 function alert(id: string): AlertEvent {
-  const record: DriftAlert = {
+  const record = driftAlertRecord({
     alert_id: id,
-    monitor: 'credit-risk',
-    model_name: 'credit-risk',
-    model_versions: ['3'],
-    feature: 'amount',
-    feature_kind: 'NUMERIC',
-    window_start: Date.UTC(2026, 10, 22, 6, 40),
-    window_end: Date.UTC(2026, 10, 22, 6, 41),
-    statistic: 'psi',
-    value: 0.31,
-    threshold: 0.2,
-    p_value: null,
-    reference_size: 10_000,
-    current_size: 600,
-    missing: 0,
     out_of_reference: 2,
     baseline_version: 'abc',
-    conventions: {},
     detected_at: Date.UTC(2026, 10, 22, 6, 41, 2),
-    severity: 'critical',
-    segment: null,
-    reference: 'baseline',
-    revision: 0,
-    adjusted_p_value: null,
-    warning_level: 0.1,
-    critical_level: 0.2,
-    levels_source: 'fixed',
-  };
+  });
   return { kind: 'drift-alert', record };
 }
 

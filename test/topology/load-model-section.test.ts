@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { loadTopologyFile, parseTopology } from '../../src/topology/load-topology.ts';
 import type { ModelSpec } from '../../src/topology/model-spec.ts';
-import type { TopologyIssue } from '../../src/topology/topology-types.ts';
+import { topologyIssues } from './topology-issues.ts';
 
 const FILE = 'topologies/test.yaml';
 
@@ -34,17 +33,7 @@ const withModel = (model: readonly string[], extra: readonly string[] = []): str
 const modelOf = (model: readonly string[], extra: readonly string[] = []): ModelSpec =>
   parseTopology(withModel(model, extra), FILE).model!;
 
-function issuesOf(text: string): string[] {
-  try {
-    parseTopology(text, FILE);
-  } catch (error) {
-    if (!isDriftwatchError(error, ErrorCodes.TOPOLOGY_INVALID)) throw error;
-    return (error.details.issues as TopologyIssue[]).map(
-      (i) => `${i.line}:${i.column} ${i.path}: ${i.message}`,
-    );
-  }
-  throw new Error('expected a TOPOLOGY_INVALID error');
-}
+const issuesOf = (text: string): string[] => topologyIssues(text, FILE);
 
 const CLASSIFIER = ['task: binary', 'predictionId: request_id', 'class: prediction.label'];
 const LABELS = ['labels:', '  topic: labels.credit-risk', '  label: label', '  labelTime: label_time'];

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, isDriftwatchError } from '../../src/errors.ts';
 import { parseTopology } from '../../src/topology/load-topology.ts';
 import type { SinkSpec } from '../../src/topology/sinks-spec.ts';
-import type { TopologyIssue } from '../../src/topology/topology-types.ts';
+import { topologyIssues } from './topology-issues.ts';
 
 const FILE = 'topologies/test.yaml';
 
@@ -27,17 +26,7 @@ const withSinks = (lines: readonly string[]): string =>
 const sinksOf = (lines: readonly string[]): readonly SinkSpec[] =>
   parseTopology(withSinks(lines), FILE).sinks;
 
-function issuesOf(text: string): string[] {
-  try {
-    parseTopology(text, FILE);
-  } catch (error) {
-    if (!isDriftwatchError(error, ErrorCodes.TOPOLOGY_INVALID)) throw error;
-    return (error.details.issues as TopologyIssue[]).map(
-      (i) => `${i.line}:${i.column} ${i.path}: ${i.message}`,
-    );
-  }
-  throw new Error('expected a TOPOLOGY_INVALID error');
-}
+const issuesOf = (text: string): string[] => topologyIssues(text, FILE);
 
 describe('the sinks section', () => {
   it('is empty when the file has none', () => {

@@ -5,6 +5,7 @@ import { subscribe } from '../../alerts/subscriber.ts';
 import { PredictionProducer } from '../../client/prediction-producer.ts';
 import { CreditRiskEventGenerator, DEMO_DRIFT, NO_DRIFT } from '../../demo/credit-risk-events.ts';
 import { DriftEngine } from '../../engine/drift-engine.ts';
+import { DriftwatchError, ErrorCodes } from '../../errors.ts';
 import { readShippedSchema } from '../../kafka/avro-schemas.ts';
 import { createKafka, ensureTopics } from '../../kafka/kafka-connection.ts';
 import { createLogger } from '../../logging/logger.ts';
@@ -48,7 +49,9 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     new URL('../../../topologies/credit-risk.yaml', import.meta.url).pathname,
   );
   const runId = Date.now().toString(36);
-  if (base.window.type !== 'tumbling') throw new Error('the demo topology must use tumbling windows');
+  if (base.window.type !== 'tumbling') {
+    throw new DriftwatchError(ErrorCodes.TOPOLOGY_INVALID, 'the demo topology must use tumbling windows');
+  }
   const topology: Topology = {
     ...base,
     source: { ...base.source, topic: `${base.source.topic}.demo-${runId}` },

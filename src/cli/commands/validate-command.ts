@@ -5,6 +5,7 @@ import { featureSpecs } from '../../topology/feature-specs.ts';
 import { resolvePlanLevels } from '../../topology/judge-measurements.ts';
 import { loadTopologyFile } from '../../topology/load-topology.ts';
 import type { LevelPair, ModelSpec } from '../../topology/model-spec.ts';
+import { DURATION_UNITS_MS } from '../../topology/parse-duration.ts';
 import type { ThresholdSpec } from '../../topology/topology-types.ts';
 import { parseCommandArgs } from '../cli-args.ts';
 import { renderTable } from '../text-table.ts';
@@ -43,15 +44,12 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
 
 const level = (x: number | null): string => (x === null ? '-' : String(Number(x.toPrecision(4))));
 
+const UNITS_LARGEST_FIRST = Object.entries(DURATION_UNITS_MS).sort((a, b) => b[1] - a[1]);
+
 /** Milliseconds in the largest unit that divides them (the topology file's duration units). */
 function duration(ms: number): string {
   if (ms === 0) return '0s';
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1_000],
-  ] as const) {
+  for (const [unit, size] of UNITS_LARGEST_FIRST) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -4,11 +4,7 @@
  * "null" differ), sha256, the first 32 hex characters. The same input windows give the same ids, so a replay or a
  * restart re-publishes records a consumer recognises instead of counting them twice.
  */
-import { createHash } from 'node:crypto';
-
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
+import { stableId } from '../stable-id.ts';
 
 /** One incident: monitor, model, incident kind, segment and the start of the window it opened in. */
 export function incidentId(
@@ -18,9 +14,7 @@ export function incidentId(
   segment: string | null,
   openedWindowStart: number,
 ): string {
-  let text = [monitor, modelName, kind, openedWindowStart].join('\u0000');
-  if (segment !== null) text += `\u0000segment=${segment}`;
-  return digest(text);
+  return stableId([monitor, modelName, kind, openedWindowStart], { segment });
 }
 
 /**
@@ -33,7 +27,7 @@ export function incidentEventId(
   windowStart: number,
   sequence: number,
 ): string {
-  return digest([incident, type, windowStart, sequence].join('\u0000'));
+  return stableId([incident, type, windowStart, sequence]);
 }
 
 /** One retrain request: monitor, model name and version, and the start of the window that triggered it. */
@@ -43,5 +37,5 @@ export function retrainRequestId(
   modelVersion: string,
   triggerWindowStart: number,
 ): string {
-  return digest([monitor, modelName, modelVersion, triggerWindowStart].join('\u0000'));
+  return stableId([monitor, modelName, modelVersion, triggerWindowStart]);
 }

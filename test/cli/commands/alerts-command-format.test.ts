@@ -8,38 +8,18 @@ import { alertsCommand, tailTopicsOf } from '../../../src/cli/commands/alerts-co
 import { formatEvent } from '../../../src/cli/event-format.ts';
 import { ErrorCodes, isDriftwatchError } from '../../../src/errors.ts';
 import { loadTopologyFile } from '../../../src/topology/load-topology.ts';
+import { driftAlertRecord } from '../../support/drift-alert-record.ts';
 
 const T = (h: number, m: number, s = 0) => Date.UTC(2026, 10, 22, h, m, s);
 
-const psiAlert: DriftAlert = {
+const psiAlert: DriftAlert = driftAlertRecord({
   alert_id: 'a',
-  monitor: 'credit-risk',
-  model_name: 'credit-risk',
-  model_versions: ['3'],
-  feature: 'amount',
-  feature_kind: 'NUMERIC',
   window_start: T(6, 40),
   window_end: T(6, 41),
-  statistic: 'psi',
   value: 0.3123,
-  threshold: 0.2,
-  p_value: null,
-  reference_size: 10_000,
-  current_size: 600,
-  missing: 0,
-  out_of_reference: 0,
   baseline_version: 'b',
-  conventions: {},
   detected_at: T(6, 41),
-  severity: 'critical',
-  segment: null,
-  reference: 'baseline',
-  revision: 0,
-  adjusted_p_value: null,
-  warning_level: 0.1,
-  critical_level: 0.2,
-  levels_source: 'fixed',
-};
+});
 
 describe('formatEvent', () => {
   it('prints a drift alert as one line: time, severity, monitor, version, feature, statistic, window, rows', () => {

@@ -9,42 +9,18 @@ import {
 import { ensureTopics } from '../../../src/kafka/kafka-connection.ts';
 import { SchemaRegistryClient } from '../../../src/kafka/schema-registry-client.ts';
 import { encodeWire } from '../../../src/kafka/wire-format.ts';
+import { captureOutput } from '../../support/capture-output.ts';
+import { ALERT_T0, driftAlertRecord } from '../../support/drift-alert-record.ts';
 import { brokers, registryUrl, testKafka, uniqueName } from '../../support/kafka-test-kit.ts';
 
-const T0 = Date.UTC(2026, 10, 22, 6, 40);
+const T0 = ALERT_T0;
 const alertTopic = uniqueName('it-tail.alerts');
 const modelTopic = uniqueName('it-tail.model-alerts');
 
-const drift = {
+const drift = driftAlertRecord({
   alert_id: 'tail-drift-1',
-  monitor: 'credit-risk',
-  model_name: 'credit-risk',
-  model_versions: ['3'],
-  feature: 'amount',
-  feature_kind: 'NUMERIC',
-  window_start: T0,
-  window_end: T0 + 60_000,
-  statistic: 'psi',
-  value: 0.31,
-  threshold: 0.2,
-  p_value: null,
-  reference_size: 10_000,
-  current_size: 600,
-  missing: 0,
-  out_of_reference: 0,
-  baseline_version: 'b1',
-  conventions: {},
-  detected_at: T0 + 60_000,
-  severity: 'critical',
-  segment: null,
-  reference: 'baseline',
-  revision: 0,
-  adjusted_p_value: null,
-  warning_level: 0.1,
-  critical_level: 0.2,
-  levels_source: 'fixed',
   top_contributors: [{ bucket: '> 900', reference_share: 0.02, current_share: 0.2, contribution: 0.41 }],
-};
+});
 
 const model = {
   alert_id: 'tail-model-1',
@@ -101,19 +77,10 @@ beforeAll(async () => {
 
 afterEach(() => vi.restoreAllMocks());
 
-function capture(stream: NodeJS.WriteStream): () => string {
-  let text = '';
-  vi.spyOn(stream, 'write').mockImplementation((chunk) => {
-    text += String(chunk);
-    return true;
-  });
-  return () => text;
-}
-
 describe('driftwatch alerts tail', () => {
   it('prints --max events as JSON lines, typed and with ISO times, and reports an undecodable message', async () => {
-    const out = capture(process.stdout);
-    const err = capture(process.stderr);
+    const out = captureOutput(process.stdout);
+    const err = captureOutput(process.stderr);
     const code = await alertsCommand([
       'tail',
       '--topic',
@@ -155,8 +122,8 @@ describe('driftwatch alerts tail', () => {
   });
 
   it('prints one readable line per event without --json', async () => {
-    const out = capture(process.stdout);
-    capture(process.stderr);
+    const out = captureOutput(process.stdout);
+    captureOutput(process.stderr);
     const code = await alertsCommand(['tail', '--topic', modelTopic, '--from-beginning', '--max', '1']);
     expect(code).toBe(0);
     expect(out()).toBe(

@@ -3,19 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { validateCommand } from '../../../src/cli/commands/validate-command.ts';
+import { captureOutput } from '../../support/capture-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dw-validate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-function captured(): () => string {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  return () => out;
-}
 
 /** The demo topology with its baseline path made absolute and `edit` applied, written to a temp file. */
 function variant(name: string, edit: (text: string) => string): string {
@@ -30,7 +22,7 @@ function variant(name: string, edit: (text: string) => string): string {
 
 describe('driftwatch validate', () => {
   it('prints the monitor, the baseline version and every test with its resolved levels', async () => {
-    const out = captured();
+    const out = captureOutput();
     expect(await validateCommand(['topologies/credit-risk.yaml'])).toBe(0);
     const text = out();
     expect(text).toMatch(
@@ -44,7 +36,7 @@ describe('driftwatch validate', () => {
     const file = variant('calibrated.yaml', (t) =>
       t.replace('    test: psi\n    threshold: 0.2', '    tests:\n      - test: psi\n        calibrate: std'),
     );
-    captured();
+    captureOutput();
     await expect(validateCommand([file])).rejects.toThrow(/feature "amount" has calibrated psi levels/);
   });
 
@@ -55,7 +47,7 @@ describe('driftwatch validate', () => {
         'features:\n  - name: tenure\n    field: features.tenure\n    kind: numeric\n',
       ),
     );
-    captured();
+    captureOutput();
     await expect(validateCommand([file])).rejects.toThrow(/has no feature "tenure"/);
   });
 
@@ -89,7 +81,7 @@ describe('driftwatch validate', () => {
         '',
       ].join('\n'),
     );
-    const out = captured();
+    const out = captureOutput();
     expect(await validateCommand([file])).toBe(0);
     const text = out();
     expect(text).toContain('model: task binary, window 1m (grace 0s), prediction id request_id\n');
@@ -123,7 +115,7 @@ describe('driftwatch validate', () => {
   });
 
   it('prints nothing about a model for a topology without one', async () => {
-    const out = captured();
+    const out = captureOutput();
     expect(await validateCommand(['topologies/credit-risk.yaml'])).toBe(0);
     expect(out()).not.toContain('model:');
   });
