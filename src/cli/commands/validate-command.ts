@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { loadBaseline } from '../../baseline/load-baseline.ts';
 import { BatchExtractor } from '../../engine/batch-extractor.ts';
 import { DriftwatchError, ErrorCodes } from '../../errors.ts';
@@ -6,7 +7,7 @@ import { resolvePlanLevels } from '../../topology/judge-measurements.ts';
 import { loadTopologyFile } from '../../topology/load-topology.ts';
 import type { LevelPair, ModelSpec } from '../../topology/model-spec.ts';
 import { DURATION_UNITS_MS } from '../../topology/parse-duration.ts';
-import type { ThresholdSpec } from '../../topology/topology-types.ts';
+import type { ThresholdSpec, Topology } from '../../topology/topology-types.ts';
 import { parseCommandArgs } from '../cli-args.ts';
 import { renderTable } from '../text-table.ts';
 
@@ -38,8 +39,26 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
     });
     process.stdout.write(renderTable(rows));
     if (topology.model) process.stdout.write(describeModel(topology.model));
+    process.stdout.write(describeAlerting(topology));
   }
   return 0;
+}
+
+/** Incidents, retrain triggers and sinks as the engines will apply them. */
+export function describeAlerting(topology: Topology): string {
+  const { alerting, sinks } = topology;
+  const { retrain } = alerting;
+  const trigger = (name: string, value: number | null) =>
+    value === null ? `${name} off` : `${name} >= ${value}`;
+  const lines = [
+    `alerting: incidents to ${alerting.incidentTopic}, open after ${alerting.openAfter}, resolve after ${alerting.resolveAfter} clean, cooldown ${duration(alerting.cooldownMs)}`,
+    `  retrain: to ${retrain.topic}, ${trigger('critical features', retrain.minCriticalFeatures)}, ${trigger('performance drop', retrain.performanceDrop)}, ${trigger('skew rate', retrain.skewRate)}, sustained ${retrain.sustained}, cooldown ${duration(retrain.cooldownMs)}`,
+    ...sinks.map(
+      (sink) =>
+        `  sink: ${sink.type} ${sink.url} (${sink.events.join(', ')}), secret ${sink.secretEnv !== null ? `from $${sink.secretEnv}` : 'inline'}, ${sink.maxRetries} retries`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 const level = (x: number | null): string => (x === null ? '-' : String(Number(x.toPrecision(4))));
@@ -90,6 +109,13 @@ export function describeModel(model: ModelSpec): string {
     fields.roleField
       ? `  shadow: role ${fields.roleField}, min pairs ${model.shadow.minPairs}, rollback on ${model.shadow.rollbackOn}`
       : '  shadow: none (no role field)',
+    model.newVersions
+      ? `  new versions: first ${model.newVersions.windows} windows against ${Object.entries(
+          model.newVersions.baselines,
+        )
+          .map(([version, file]) => `${version} (${path.basename(file)})`)
+          .join(', ')}`
+      : '  new versions: none',
     `  outputs: alerts ${outputs.alertTopic}, rollback ${outputs.rollbackTopic}, statistics ${outputs.statisticsTopic ?? '-'}`,
   ];
   const rows = [['monitor', 'measure', 'rule', 'warning', 'critical', 'levels']];

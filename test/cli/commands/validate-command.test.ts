@@ -119,4 +119,32 @@ describe('driftwatch validate', () => {
     expect(await validateCommand(['topologies/credit-risk.yaml'])).toBe(0);
     expect(out()).not.toContain('model:');
   });
+
+  it('prints the incident and retrain rules and every sink', async () => {
+    const file = variant('alerting.yaml', (t) =>
+      [
+        t.trimEnd(),
+        'alerting:',
+        '  openAfter: 2',
+        '  resolveAfter: 3',
+        '  cooldown: 30m',
+        '  retrain: { minCriticalFeatures: 2, skewRate: off, sustained: 3, cooldown: 12h }',
+        'sinks:',
+        '  - { type: webhook, url: "https://hooks.example.com/dw", secretEnv: DW_HOOK_SECRET, events: [incident, retrain] }',
+        '',
+      ].join('\n'),
+    );
+    const out = captureOutput();
+    expect(await validateCommand([file])).toBe(0);
+    const text = out();
+    expect(text).toContain(
+      'alerting: incidents to driftwatch.incidents, open after 2, resolve after 3 clean, cooldown 30m\n',
+    );
+    expect(text).toContain(
+      '  retrain: to driftwatch.retrain-requests, critical features >= 2, performance drop >= 0.05, skew rate off, sustained 3, cooldown 12h\n',
+    );
+    expect(text).toContain(
+      '  sink: webhook https://hooks.example.com/dw (incident, retrain), secret from $DW_HOOK_SECRET, 5 retries\n',
+    );
+  });
 });
