@@ -7,7 +7,6 @@
  * the re-read windows are judged again from a clean state, and ids being deterministic, a re-published event of the
  * same windows is recognisable.
  */
-import type avro from 'avsc';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { incidentEventRecord } from '../alerts/incident-event.ts';
 import { retrainRequestRecord } from '../alerts/retrain-request.ts';
@@ -15,21 +14,12 @@ import { type IncidentEvent, IncidentTracker } from '../core/alerting/incident-t
 import { RetrainPolicy, type RetrainRequest } from '../core/alerting/retrain-policy.ts';
 import type { Signal } from '../core/alerting/signal.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
-import {
-  INCIDENT_SCHEMA_FILE,
-  RETRAIN_REQUEST_SCHEMA_FILE,
-  readShippedSchema,
-} from '../kafka/avro-schemas.ts';
+import { INCIDENT_SCHEMA_FILE, RETRAIN_REQUEST_SCHEMA_FILE } from '../kafka/avro-schemas.ts';
 import { ensureTopics } from '../kafka/kafka-connection.ts';
+import { type OutputSchema, registerOutputSchema } from '../kafka/output-schema.ts';
 import type { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
-import { encodeWire } from '../kafka/wire-format.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AlertingSpec } from '../topology/alerting-spec.ts';
-
-interface Encoder {
-  readonly id: number;
-  readonly type: avro.Type;
-}
 
 export interface AlertingOutcome {
   readonly events: readonly IncidentEvent[];
@@ -41,7 +31,7 @@ export class AlertingPublisher {
   readonly tracker: IncidentTracker;
   readonly policy: RetrainPolicy;
   readonly #logger: Logger;
-  #ready: Promise<{ incident: Encoder; retrain: Encoder }> | undefined;
+  #ready: Promise<{ incident: OutputSchema; retrain: OutputSchema }> | undefined;
 
   constructor(spec: AlertingSpec, logger: Logger) {
     this.spec = spec;
@@ -63,12 +53,12 @@ export class AlertingPublisher {
   /** Registers both schemas and ensures both topics; once (later calls share the first one's promise). */
   prepare(registry: SchemaRegistryClient, kafka: Kafka): Promise<unknown> {
     this.#ready ??= (async () => {
-      const register = async (topic: string, file: string): Promise<Encoder> => {
-        const id = await registry.register(`${topic}-value`, readShippedSchema(file));
-        return { id, type: registry.cachedType(id)! };
-      };
-      const incident = await register(this.spec.incidentTopic, INCIDENT_SCHEMA_FILE);
-      const retrain = await register(this.spec.retrain.topic, RETRAIN_REQUEST_SCHEMA_FILE);
+      const incident = await registerOutputSchema(registry, this.spec.incidentTopic, INCIDENT_SCHEMA_FILE);
+      const retrain = await registerOutputSchema(
+        registry,
+        this.spec.retrain.topic,
+        RETRAIN_REQUEST_SCHEMA_FILE,
+      );
       await ensureTopics(kafka, [{ topic: this.spec.incidentTopic }, { topic: this.spec.retrain.topic }]);
       return { incident, retrain };
     })();
@@ -90,7 +80,7 @@ export class AlertingPublisher {
     if (events.length > 0) {
       const messages: Message[] = events.map((event) => ({
         key: event.modelName,
-        value: encodeWire(incident.id, incident.type.toBuffer(incidentEventRecord(event, now))),
+        value: incident.encode(incidentEventRecord(event, now)),
         headers: { 'dw.incident.id': event.incidentId, 'dw.event.id': event.eventId },
       }));
       sends.push(producer.send({ topic: this.spec.incidentTopic, acks: -1, messages }));
@@ -98,7 +88,7 @@ export class AlertingPublisher {
     if (requests.length > 0) {
       const messages: Message[] = requests.map((request) => ({
         key: request.modelName,
-        value: encodeWire(retrain.id, retrain.type.toBuffer(retrainRequestRecord(request, now))),
+        value: retrain.encode(retrainRequestRecord(request, now)),
         headers: { 'dw.request.id': request.requestId },
       }));
       sends.push(producer.send({ topic: this.spec.retrain.topic, acks: -1, messages }));

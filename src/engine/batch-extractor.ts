@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../core/time/clock.ts';
 import type { ColumnLayout, EventBatch } from '../core/window/event-batch.ts';
 import { ErrorCodes } from '../errors.ts';
 import type { Topology } from '../topology/topology-types.ts';
+import { categoryOf } from './category-value.ts';
 import { describeValue } from './describe-value.ts';
 import { compileFieldPath, type FieldGetter } from './field-path.ts';
 
@@ -107,18 +108,9 @@ export class BatchExtractor {
     for (let c = 0; c < this.#categorical.length; c++) {
       const column = this.#categorical[c]!;
       const v = column.get(record);
-      let value: string | null = null;
-      let wrong = false;
-      if (v === null || v === undefined) value = null;
-      else if (column.boolean) {
-        if (v === true || v === 'true') value = 'true';
-        else if (v === false || v === 'false') value = 'false';
-        else wrong = true;
-      } else if (typeof v === 'string') value = v;
-      else if (typeof v === 'boolean' || typeof v === 'number') value = String(v);
-      else wrong = true;
-      b.categorical[c]![row] = value;
-      if (!wrong) continue;
+      const value = categoryOf(v, column.boolean);
+      b.categorical[c]![row] = value ?? null;
+      if (value !== undefined) continue;
       if (!this.#countMismatches) {
         return `${column.boolean ? 'boolean' : 'categorical'} feature field ${column.field} is ${describeValue(v)}`;
       }

@@ -1,24 +1,18 @@
-import type avro from 'avsc';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { concatMap, defer, type Subscription } from 'rxjs';
 import { AlertingPublisher } from '../alerting/alerting-publisher.ts';
 import { signalsFromWindow } from '../alerting/signals-from-window.ts';
 import { alertsFor, type DriftAlert } from '../alerts/drift-alert.ts';
 import { windowStatisticsRecord } from '../alerts/window-statistics.ts';
-import { readLatestBaseline } from '../baseline/baseline-topic.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
-import { loadBaseline } from '../baseline/load-baseline.ts';
+import { loadTopologyBaseline } from '../baseline/topology-baseline.ts';
 import { type Clock, systemClock } from '../core/time/clock.ts';
 import { OffsetLedger } from '../core/window/offset-ledger.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
-import {
-  DRIFT_ALERT_SCHEMA_FILE,
-  readShippedSchema,
-  WINDOW_STATISTICS_SCHEMA_FILE,
-} from '../kafka/avro-schemas.ts';
+import { DRIFT_ALERT_SCHEMA_FILE, WINDOW_STATISTICS_SCHEMA_FILE } from '../kafka/avro-schemas.ts';
 import { createKafka, ensureTopics, KAFKA_RETRY } from '../kafka/kafka-connection.ts';
+import { type OutputSchema, registerOutputSchema } from '../kafka/output-schema.ts';
 import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
-import { encodeWire } from '../kafka/wire-format.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { SinkSet } from '../sinks/sink-set.ts';
 import {
@@ -105,10 +99,8 @@ export class DriftEngine {
   #pool: DriftWorkerPool | undefined;
   #flow: DriftTopology | undefined;
   #extractor: BatchExtractor | undefined;
-  #alertType: avro.Type | undefined;
-  #alertSchemaId = 0;
-  #statsType: avro.Type | undefined;
-  #statsSchemaId = 0;
+  #alertSchema: OutputSchema | undefined;
+  #statsSchema: OutputSchema | undefined;
   #baselineVersion = '';
   /** Incidents and retrain requests of this engine's windows. */
   #alerting: AlertingPublisher | undefined;
@@ -179,7 +171,8 @@ export class DriftEngine {
 
   async #start(): Promise<void> {
     const { topology } = this;
-    const baseline = this.#options.baseline ?? (await this.#loadBaseline());
+    const baseline =
+      this.#options.baseline ?? (await loadTopologyBaseline(this.#kafka, topology, this.#logger));
     this.#baselineVersion = baseline.version;
     this.#extractor = new BatchExtractor(topology, this.#clock);
     this.#pool = new DriftWorkerPool(
@@ -197,9 +190,11 @@ export class DriftEngine {
       onLate: (late) => this.#onLate(late),
     });
 
-    const alertSchema = readShippedSchema(DRIFT_ALERT_SCHEMA_FILE);
-    this.#alertSchemaId = await this.#registry.register(`${topology.outputs.alertTopic}-value`, alertSchema);
-    this.#alertType = this.#registry.cachedType(this.#alertSchemaId);
+    this.#alertSchema = await registerOutputSchema(
+      this.#registry,
+      topology.outputs.alertTopic,
+      DRIFT_ALERT_SCHEMA_FILE,
+    );
 
     this.#sinks = SinkSet.fromTopology(topology, this.#logger);
     this.#alerting = new AlertingPublisher(topology.alerting, this.#logger);
@@ -207,9 +202,11 @@ export class DriftEngine {
 
     const { windowStatisticsTopic, lateEventsTopic } = topology.outputs;
     if (windowStatisticsTopic !== null) {
-      const schema = readShippedSchema(WINDOW_STATISTICS_SCHEMA_FILE);
-      this.#statsSchemaId = await this.#registry.register(`${windowStatisticsTopic}-value`, schema);
-      this.#statsType = this.#registry.cachedType(this.#statsSchemaId);
+      this.#statsSchema = await registerOutputSchema(
+        this.#registry,
+        windowStatisticsTopic,
+        WINDOW_STATISTICS_SCHEMA_FILE,
+      );
     }
     await ensureTopics(this.#kafka, [
       { topic: topology.outputs.alertTopic },
@@ -353,24 +350,6 @@ export class DriftEngine {
     }
   }
 
-  /** The topology's baseline: the latest published to its baseline topic, else its file. */
-  async #loadBaseline(): Promise<Baseline> {
-    const { baseline } = this.topology;
-    if (baseline.topic !== null) {
-      const published = await readLatestBaseline(this.#kafka, baseline.topic, baseline.name);
-      if (published !== undefined) {
-        this.#logger.info('baseline from topic', { topic: baseline.topic, version: published.version });
-        return published;
-      }
-      this.#logger.warn('no baseline published under this name; using the file', {
-        topic: baseline.topic,
-        name: baseline.name,
-        file: baseline.path,
-      });
-    }
-    return loadBaseline(baseline.path);
-  }
-
   async #publish(result: WindowResult): Promise<void> {
     const now = this.#clock.now();
     const alerts = alertsFor(result, now);
@@ -382,22 +361,19 @@ export class DriftEngine {
         messages: [
           {
             key: result.monitor,
-            value: encodeWire(
-              this.#statsSchemaId,
-              this.#statsType!.toBuffer(windowStatisticsRecord(result, now)),
-            ),
+            value: this.#statsSchema!.encode(windowStatisticsRecord(result, now)),
           },
         ],
       });
     }
     if (alerts.length > 0) {
-      const type = this.#alertType!;
+      const schema = this.#alertSchema!;
       await this.#producer!.send({
         topic: this.topology.outputs.alertTopic,
         acks: -1,
         messages: alerts.map((alert) => ({
           key: alert.model_name,
-          value: encodeWire(this.#alertSchemaId, type.toBuffer(alert)),
+          value: schema.encode(alert),
           headers: { 'dw.alert.id': alert.alert_id },
         })),
       });

@@ -1,24 +1,22 @@
-import type avro from 'avsc';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { AlertingPublisher } from '../alerting/alerting-publisher.ts';
 import { signalsFromModel } from '../alerting/signals-from-model.ts';
 import { modelAlertId, modelAlertRecord } from '../alerts/model-alert.ts';
 import { modelStatisticsRecord } from '../alerts/model-statistics.ts';
 import { rollbackRecommendationId, rollbackRecommendationRecord } from '../alerts/rollback-recommendation.ts';
-import { readLatestBaseline } from '../baseline/baseline-topic.ts';
 import type { Baseline } from '../baseline/baseline-types.ts';
 import { loadBaseline } from '../baseline/load-baseline.ts';
+import { loadTopologyBaseline } from '../baseline/topology-baseline.ts';
 import { type Clock, systemClock } from '../core/time/clock.ts';
 import { DriftwatchError, ErrorCodes } from '../errors.ts';
 import {
   MODEL_ALERT_SCHEMA_FILE,
   MODEL_STATISTICS_SCHEMA_FILE,
   ROLLBACK_RECOMMENDATION_SCHEMA_FILE,
-  readShippedSchema,
 } from '../kafka/avro-schemas.ts';
 import { createKafka, ensureTopics, KAFKA_RETRY } from '../kafka/kafka-connection.ts';
+import { type OutputSchema, registerOutputSchema } from '../kafka/output-schema.ts';
 import { SchemaRegistryClient } from '../kafka/schema-registry-client.ts';
-import { encodeWire } from '../kafka/wire-format.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { ModelEventExtractor } from '../model/model-event-extractor.ts';
 import { ModelMonitor, type ModelMonitorOutput, type ModelStream } from '../model/model-monitor.ts';
@@ -99,12 +97,9 @@ export class ModelEngine {
   #extractor: ModelEventExtractor | undefined;
   #consumer: Consumer | undefined;
   #producer: Producer | undefined;
-  #alertType: avro.Type | undefined;
-  #alertSchemaId = 0;
-  #rollbackType: avro.Type | undefined;
-  #rollbackSchemaId = 0;
-  #statsType: avro.Type | undefined;
-  #statsSchemaId = 0;
+  #alertSchema: OutputSchema | undefined;
+  #rollbackSchema: OutputSchema | undefined;
+  #statsSchema: OutputSchema | undefined;
   /** Incidents and retrain requests of the monitor's outputs; made (and its schemas registered) at the first output. */
   #alerting: AlertingPublisher | undefined;
   #sinks: SinkSet | undefined;
@@ -188,26 +183,30 @@ export class ModelEngine {
 
   async #start(): Promise<void> {
     const { topology, spec } = this;
-    const baseline = this.#options.baseline ?? (await this.#loadBaseline());
+    const baseline =
+      this.#options.baseline ?? (await loadTopologyBaseline(this.#kafka, topology, this.#logger));
     const versionBaselines = await loadVersionBaselines(spec);
     this.#sinks = SinkSet.fromTopology(topology, this.#logger);
     this.#monitor = new ModelMonitor({ topology, baseline, versionBaselines, clock: this.#clock });
     this.#extractor = new ModelEventExtractor(topology, this.#clock);
 
-    const register = async (topic: string, file: string) => {
-      const id = await this.#registry.register(`${topic}-value`, readShippedSchema(file));
-      return { id, type: this.#registry.cachedType(id) };
-    };
-    const alert = await register(spec.outputs.alertTopic, MODEL_ALERT_SCHEMA_FILE);
-    this.#alertSchemaId = alert.id;
-    this.#alertType = alert.type;
-    const rollback = await register(spec.outputs.rollbackTopic, ROLLBACK_RECOMMENDATION_SCHEMA_FILE);
-    this.#rollbackSchemaId = rollback.id;
-    this.#rollbackType = rollback.type;
+    const registry = this.#registry;
+    this.#alertSchema = await registerOutputSchema(
+      registry,
+      spec.outputs.alertTopic,
+      MODEL_ALERT_SCHEMA_FILE,
+    );
+    this.#rollbackSchema = await registerOutputSchema(
+      registry,
+      spec.outputs.rollbackTopic,
+      ROLLBACK_RECOMMENDATION_SCHEMA_FILE,
+    );
     if (spec.outputs.statisticsTopic !== null) {
-      const stats = await register(spec.outputs.statisticsTopic, MODEL_STATISTICS_SCHEMA_FILE);
-      this.#statsSchemaId = stats.id;
-      this.#statsType = stats.type;
+      this.#statsSchema = await registerOutputSchema(
+        registry,
+        spec.outputs.statisticsTopic,
+        MODEL_STATISTICS_SCHEMA_FILE,
+      );
     }
     await ensureTopics(this.#kafka, [
       { topic: spec.outputs.alertTopic },
@@ -377,7 +376,7 @@ export class ModelEngine {
     if (output.findings.length > 0) {
       const messages: Message[] = output.findings.map((finding, i) => ({
         key: finding.modelName,
-        value: encodeWire(this.#alertSchemaId, this.#alertType!.toBuffer(alertRecords[i])),
+        value: this.#alertSchema!.encode(alertRecords[i]),
         headers: { 'dw.alert.id': modelAlertId(finding) },
       }));
       sends.push(producer.send({ topic: spec.outputs.alertTopic, acks: -1, messages }));
@@ -399,7 +398,7 @@ export class ModelEngine {
     if (output.rollbacks.length > 0) {
       const messages: Message[] = output.rollbacks.map((rec, i) => ({
         key: rec.modelName,
-        value: encodeWire(this.#rollbackSchemaId, this.#rollbackType!.toBuffer(rollbackRecords[i])),
+        value: this.#rollbackSchema!.encode(rollbackRecords[i]),
         headers: { 'dw.recommendation.id': rollbackRecommendationId(rec) },
       }));
       sends.push(producer.send({ topic: spec.outputs.rollbackTopic, acks: -1, messages }));
@@ -416,7 +415,7 @@ export class ModelEngine {
     if (spec.outputs.statisticsTopic !== null && output.reports.length > 0) {
       const messages: Message[] = output.reports.map((report) => ({
         key: report.modelName,
-        value: encodeWire(this.#statsSchemaId, this.#statsType!.toBuffer(modelStatisticsRecord(report, now))),
+        value: this.#statsSchema!.encode(modelStatisticsRecord(report, now)),
       }));
       sends.push(producer.send({ topic: spec.outputs.statisticsTopic, acks: -1, messages }));
     }
@@ -452,16 +451,6 @@ export class ModelEngine {
       }
     }
     if (offsets.length > 0) await consumer.commitOffsets(offsets);
-  }
-
-  /** The topology's baseline: the latest published to its baseline topic, else its file. */
-  async #loadBaseline(): Promise<Baseline> {
-    const { baseline } = this.topology;
-    if (baseline.topic !== null) {
-      const published = await readLatestBaseline(this.#kafka, baseline.topic, baseline.name);
-      if (published !== undefined) return published;
-    }
-    return loadBaseline(baseline.path);
   }
 
   async #fail(error: unknown): Promise<void> {

@@ -11,8 +11,8 @@ import { DriftwatchError, ErrorCodes, optionError } from '../errors.ts';
 import type { EmbeddingSpec, EmbeddingTestName } from '../topology/model-spec.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
-import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
-import { TumblingPartWindows } from './tumbling-part-windows.ts';
+import type { MonitorPartContext, PartOutput } from './monitor-part.ts';
+import { PredictionWindowPart } from './prediction-window-part.ts';
 
 /** The figure each test is judged on (the finding's metric). */
 export const EMBEDDING_TEST_FIGURE: Readonly<Record<EmbeddingTestName, string>> = {
@@ -179,40 +179,24 @@ function show(x: number): string {
  * Windows close when the predictions watermark reaches end + graceMs, or on flush(); a prediction of a closed window
  * is counted late.
  */
-export class EmbeddingMonitor implements MonitorPart {
+export class EmbeddingMonitor extends PredictionWindowPart<EmbeddingWindow> {
   readonly #monitor: string;
   readonly #tracked: Tracked[];
-  readonly #windows: TumblingPartWindows<EmbeddingWindow, PredictionRecord>;
   /** One reused key array: a vector is added with its prediction id without allocating. */
   readonly #key: string[] = [''];
 
   constructor(context: MonitorPartContext) {
+    super(context.spec.windowMs, context.spec.graceMs);
     this.#monitor = context.topology.name;
     const stored = context.baseline.embeddings ?? {};
     this.#tracked = context.spec.embeddings.map((spec, index) =>
       trackEmbedding(spec, index, Object.hasOwn(stored, spec.name) ? stored[spec.name] : undefined),
     );
-    const n = this.#tracked.length;
-    this.#windows = new TumblingPartWindows(
-      context.spec.windowMs,
-      context.spec.graceMs,
-      (record): EmbeddingWindow => ({
-        modelName: record.modelName,
-        versions: new Set(),
-        summaries: new Array(n).fill(undefined),
-        missing: new Array(n).fill(0),
-        wrongDimension: new Array(n).fill(0),
-      }),
-    );
-  }
-
-  get late(): number {
-    return this.#windows.late;
   }
 
   prediction(record: PredictionRecord): void {
     if (record.role !== 'live') return;
-    const window = this.#windows.openAt(this.#windows.startOf(record.time), record);
+    const window = this.windows.openAt(this.windows.startOf(record.time), record);
     if (window === undefined) return;
     window.versions.add(record.modelVersion);
     this.#key[0] = record.predictionId;
@@ -236,20 +220,18 @@ export class EmbeddingMonitor implements MonitorPart {
     }
   }
 
-  advance(watermarks: StreamWatermarks): PartOutput {
-    return this.#close(this.#windows.advance(watermarks.predictions));
+  protected openWindow(record: PredictionRecord): EmbeddingWindow {
+    const n = this.#tracked.length;
+    return {
+      modelName: record.modelName,
+      versions: new Set(),
+      summaries: new Array(n).fill(undefined),
+      missing: new Array(n).fill(0),
+      wrongDimension: new Array(n).fill(0),
+    };
   }
 
-  flush(): PartOutput {
-    return this.#close(this.#windows.flush());
-  }
-
-  doneBefore(): StreamWatermarks {
-    const predictions = this.#windows.doneBefore();
-    return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
-  }
-
-  #close(closed: [number, EmbeddingWindow][]): PartOutput {
+  protected closeWindows(closed: [number, EmbeddingWindow][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
     const order = this.#tracked
@@ -269,7 +251,7 @@ export class EmbeddingMonitor implements MonitorPart {
     findings: ModelFinding[],
   ): void {
     const t = this.#tracked[i]!;
-    const end = start + this.#windows.windowMs;
+    const end = start + this.windows.windowMs;
     const version = versionsOf(w.versions);
     const summary = w.summaries[i];
     const drift: EmbeddingDriftResult | null =

@@ -4,8 +4,8 @@ import type { ErrorsSpec, LevelPair } from '../topology/model-spec.ts';
 import { pointsSeverity } from './level-severity.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
-import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
-import { TumblingPartWindows } from './tumbling-part-windows.ts';
+import type { MonitorPartContext, PartOutput } from './monitor-part.ts';
+import { PredictionWindowPart } from './prediction-window-part.ts';
 
 /** The segment label of predictions whose segment field is null or absent. */
 export const NO_SEGMENT = '(none)';
@@ -60,10 +60,9 @@ function versionsOf(versions: Set<string>): string {
  * Predictions with a null `error` (the field is absent) are not counted. Windows close when the predictions
  * watermark reaches end + graceMs, or on flush(); a prediction of a closed window is counted late.
  */
-export class ErrorRateMonitor implements MonitorPart {
+export class ErrorRateMonitor extends PredictionWindowPart<ErrorWindow> {
   readonly #monitor: string;
   readonly #spec: ErrorsSpec;
-  readonly #windows: TumblingPartWindows<ErrorWindow, PredictionRecord>;
 
   constructor(context: MonitorPartContext) {
     const spec = context.spec.errors;
@@ -73,28 +72,14 @@ export class ErrorRateMonitor implements MonitorPart {
     if (!Number.isSafeInteger(spec.minRows) || spec.minRows < 1) {
       throw optionError('model.errors.minRows', 'must be an integer >= 1', spec.minRows);
     }
+    super(context.spec.windowMs, context.spec.graceMs);
     this.#monitor = context.topology.name;
-    this.#windows = new TumblingPartWindows(
-      context.spec.windowMs,
-      context.spec.graceMs,
-      (record): ErrorWindow => ({
-        modelName: record.modelName,
-        versions: new Set(),
-        rows: 0,
-        errors: 0,
-        segments: new Map(),
-      }),
-    );
     this.#spec = spec;
-  }
-
-  get late(): number {
-    return this.#windows.late;
   }
 
   prediction(record: PredictionRecord): void {
     if (record.role !== 'live' || record.error === null) return;
-    const window = this.#windows.openAt(this.#windows.startOf(record.time), record);
+    const window = this.windows.openAt(this.windows.startOf(record.time), record);
     if (window === undefined) return;
     window.versions.add(record.modelVersion);
     const error = record.error ? 1 : 0;
@@ -111,20 +96,11 @@ export class ErrorRateMonitor implements MonitorPart {
     segment.errors += error;
   }
 
-  advance(watermarks: StreamWatermarks): PartOutput {
-    return this.#close(this.#windows.advance(watermarks.predictions));
+  protected openWindow(record: PredictionRecord): ErrorWindow {
+    return { modelName: record.modelName, versions: new Set(), rows: 0, errors: 0, segments: new Map() };
   }
 
-  flush(): PartOutput {
-    return this.#close(this.#windows.flush());
-  }
-
-  doneBefore(): StreamWatermarks {
-    const predictions = this.#windows.doneBefore();
-    return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
-  }
-
-  #close(closed: [number, ErrorWindow][]): PartOutput {
+  protected closeWindows(closed: [number, ErrorWindow][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
     for (const [start, window] of closed) {
@@ -134,7 +110,7 @@ export class ErrorRateMonitor implements MonitorPart {
   }
 
   #judge(start: number, w: ErrorWindow, reports: ModelWindowReport[], findings: ModelFinding[]): void {
-    const end = start + this.#windows.windowMs;
+    const end = start + this.windows.windowMs;
     const spec = this.#spec;
     const version = versionsOf(w.versions);
     const base = {

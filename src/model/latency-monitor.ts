@@ -8,8 +8,8 @@ import { optionError } from '../errors.ts';
 import { MODEL_ROLES, type ModelRole } from '../topology/model-spec.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
-import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
-import { TumblingPartWindows } from './tumbling-part-windows.ts';
+import type { MonitorPartContext, PartOutput } from './monitor-part.ts';
+import { PredictionWindowPart } from './prediction-window-part.ts';
 
 /** The figure name of a latency quantile: 0.95 → `p95_ms`, 0.999 → `p99.9_ms`. */
 export function latencyFigureName(quantile: number): string {
@@ -43,18 +43,17 @@ function formatMs(ms: number): string {
  * A window [s, e) closes when the predictions watermark reaches e + graceMs, or on flush(); a prediction whose window
  * has closed is counted late. Every role is monitored: a slow shadow is worth knowing before it is promoted.
  */
-export class LatencyMonitor implements MonitorPart {
+export class LatencyMonitor extends PredictionWindowPart<LatencyWindow> {
   readonly #monitor: string;
   readonly #relativeAccuracy: number;
   readonly #levels: LatencyLevels;
   readonly #judgedFigure: string;
-  readonly #windows: TumblingPartWindows<LatencyWindow, PredictionRecord>;
 
   constructor(context: MonitorPartContext) {
     const spec = context.spec.latency;
     if (spec === null) throw optionError('model.latency', 'must be set for a latency monitor', spec);
+    super(context.spec.windowMs, context.spec.graceMs);
     this.#monitor = context.topology.name;
-    this.#windows = new TumblingPartWindows(context.spec.windowMs, context.spec.graceMs, () => new Map());
     // Validated here, at the part's boundary, so a bad topology fails before any record is read.
     this.#relativeAccuracy = LatencySketch.create({
       relativeAccuracy: spec.relativeAccuracy,
@@ -68,12 +67,8 @@ export class LatencyMonitor implements MonitorPart {
     this.#judgedFigure = latencyFigureName(this.#levels.quantile);
   }
 
-  get late(): number {
-    return this.#windows.late;
-  }
-
   prediction(record: PredictionRecord): void {
-    const window = this.#windows.openAt(this.#windows.startOf(record.time), record);
+    const window = this.windows.openAt(this.windows.startOf(record.time), record);
     if (window === undefined) return;
     let roles = window.get(record.modelVersion);
     if (roles === undefined) {
@@ -94,20 +89,11 @@ export class LatencyMonitor implements MonitorPart {
     else group.sketch.add(record.latencyMs);
   }
 
-  advance(watermarks: StreamWatermarks): PartOutput {
-    return this.#close(this.#windows.advance(watermarks.predictions));
+  protected openWindow(): LatencyWindow {
+    return new Map();
   }
 
-  flush(): PartOutput {
-    return this.#close(this.#windows.flush());
-  }
-
-  doneBefore(): StreamWatermarks {
-    const predictions = this.#windows.doneBefore();
-    return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
-  }
-
-  #close(closed: [number, LatencyWindow][]): PartOutput {
+  protected closeWindows(closed: [number, LatencyWindow][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
     for (const [start, window] of closed) {
@@ -140,7 +126,7 @@ export class LatencyMonitor implements MonitorPart {
     subject: string,
     group: LatencyGroup,
   ): { report: ModelWindowReport; finding: ModelFinding | null } {
-    const end = start + this.#windows.windowMs;
+    const end = start + this.windows.windowMs;
     const s = summarizeLatency(group.sketch, this.#levels);
     const figures: Record<string, number> = {};
     const put = (name: string, value: number) => {

@@ -12,6 +12,7 @@
 
 import type { FeatureRecord, FeatureValue } from '../core/joins/skew-accumulator.ts';
 import { type Clock, systemClock } from '../core/time/clock.ts';
+import { categoryOf } from '../engine/category-value.ts';
 import { describeValue } from '../engine/describe-value.ts';
 import { compileFieldPath, type FieldGetter } from '../engine/field-path.ts';
 import { optionError } from '../errors.ts';
@@ -322,14 +323,9 @@ function featureValue(v: unknown): FeatureValue {
  * true / false or 'true' / 'false'; categorical: strings, and booleans and numbers as strings. Undefined: wrong type.
  */
 function topologyFeatureValue(v: unknown, kind: FeatureKind): number | string | null | undefined {
+  if (kind !== 'numeric') return categoryOf(v, kind === 'boolean');
   if (v === null || v === undefined) return null;
-  if (kind === 'numeric') return typeof v === 'number' ? v : undefined;
-  if (kind === 'boolean') {
-    if (v === true || v === 'true') return 'true';
-    return v === false || v === 'false' ? 'false' : undefined;
-  }
-  if (typeof v === 'string') return v;
-  return typeof v === 'boolean' || typeof v === 'number' ? String(v) : undefined;
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** The vector as float64 when it is an array (or typed array) of `dimension` finite numbers; else null. */

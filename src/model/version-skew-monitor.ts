@@ -17,8 +17,8 @@ import { MODEL_ROLES, type ModelRole } from '../topology/model-spec.ts';
 import type { CorrectionName } from '../topology/topology-types.ts';
 import type { PredictionRecord } from './model-records.ts';
 import type { ModelFinding, ModelWindowReport } from './model-results.ts';
-import type { MonitorPart, MonitorPartContext, PartOutput, StreamWatermarks } from './monitor-part.ts';
-import { TumblingPartWindows } from './tumbling-part-windows.ts';
+import type { MonitorPartContext, PartOutput } from './monitor-part.ts';
+import { PredictionWindowPart } from './prediction-window-part.ts';
 
 /** Numeric values wait in a buffer of this many and are counted a buffer at a time (countNumeric's fast path). */
 const NUMERIC_BUFFER = 1024;
@@ -90,15 +90,13 @@ function format(x: number): string {
  * windows (earlier than its first window, or after the last) are not this part's concern. A version without a
  * baseline is not monitored; it is counted once (`withoutBaseline`).
  */
-export class VersionSkewMonitor implements MonitorPart {
+export class VersionSkewMonitor extends PredictionWindowPart<Map<string, VersionWindow>> {
   readonly #monitor: string;
   readonly #windows: number;
   readonly #correction: CorrectionName;
   readonly #plans = new Map<string, VersionPlan>();
   readonly #tracks = new Map<string, VersionTrack>();
   readonly #withoutBaseline = new Set<string>();
-  /** Window start -> version -> counts. */
-  readonly #open: TumblingPartWindows<Map<string, VersionWindow>, PredictionRecord>;
 
   constructor(context: MonitorPartContext, versionBaselines: ReadonlyMap<string, Baseline>) {
     const { topology, spec } = context;
@@ -118,8 +116,8 @@ export class VersionSkewMonitor implements MonitorPart {
         );
       }
     }
+    super(spec.windowMs, spec.graceMs);
     this.#monitor = topology.name;
-    this.#open = new TumblingPartWindows(spec.windowMs, spec.graceMs, () => new Map());
     this.#windows = newVersions.windows;
     this.#correction = topology.correction;
     // The feature engine's column layout: numeric features, then categorical and boolean ones.
@@ -162,10 +160,6 @@ export class VersionSkewMonitor implements MonitorPart {
     }
   }
 
-  get late(): number {
-    return this.#open.late;
-  }
-
   /** Versions monitored so far, and distinct versions seen without a baseline (not monitored). */
   counts(): { readonly monitoredVersions: number; readonly withoutBaseline: number } {
     return { monitoredVersions: this.#tracks.size, withoutBaseline: this.#withoutBaseline.size };
@@ -180,14 +174,14 @@ export class VersionSkewMonitor implements MonitorPart {
         this.#withoutBaseline.add(version);
         return;
       }
-      const firstStart = this.#open.startOf(record.time);
-      track = { plan, firstStart, endStart: firstStart + this.#windows * this.#open.windowMs };
+      const firstStart = this.windows.startOf(record.time);
+      track = { plan, firstStart, endStart: firstStart + this.#windows * this.windows.windowMs };
       this.#tracks.set(version, track);
     }
-    const start = this.#open.startOf(record.time);
+    const start = this.windows.startOf(record.time);
     // Outside the version's monitored windows: neither counted nor late.
     if (start < track.firstStart || start >= track.endStart) return;
-    const versions = this.#open.openAt(start, record);
+    const versions = this.windows.openAt(start, record);
     if (versions === undefined) return;
     let window = versions.get(version);
     if (window === undefined) {
@@ -212,20 +206,11 @@ export class VersionSkewMonitor implements MonitorPart {
     }
   }
 
-  advance(watermarks: StreamWatermarks): PartOutput {
-    return this.#close(this.#open.advance(watermarks.predictions));
+  protected openWindow(): Map<string, VersionWindow> {
+    return new Map();
   }
 
-  flush(): PartOutput {
-    return this.#close(this.#open.flush());
-  }
-
-  doneBefore(): StreamWatermarks {
-    const predictions = this.#open.doneBefore();
-    return { predictions, labels: Number.POSITIVE_INFINITY, offline: Number.POSITIVE_INFINITY };
-  }
-
-  #close(closed: [number, Map<string, VersionWindow>][]): PartOutput {
+  protected closeWindows(closed: [number, Map<string, VersionWindow>][]): PartOutput {
     const reports: ModelWindowReport[] = [];
     const findings: ModelFinding[] = [];
     for (const [start, versions] of closed) {
@@ -258,8 +243,8 @@ export class VersionSkewMonitor implements MonitorPart {
       }
     });
     const verdicts = judgeWindow(measured, plan.levels, this.#correction);
-    const end = start + this.#open.windowMs;
-    const index = (start - firstStart) / this.#open.windowMs + 1;
+    const end = start + this.windows.windowMs;
+    const index = (start - firstStart) / this.windows.windowMs + 1;
     const role = dominantRole(window.roles);
     return measured.map((m, i) => {
       const verdict = verdicts[i]!;
